@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* `convolve-cli apply`: one image, one kernel, one result, with every knob of
+ * the engine on the command line. Option values are checked while they are
+ * parsed, so a bad one is a usage error before any file is read or written. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "cvl-cli.h"
+#include "cvl-conv.h"
+#include "cvl-error.h"
+#include "cvl-imageio.h"
+#include "cvl-map.h"
+#include "cvl-npy.h"
+
+/* Kernel files are small text: 255 × 255 cells like "-1/16" fit in this. */
+#define KERNEL_FILE_MAX (1024 * 1024)
+
+/* Everything kernel text may contain; anything else names a preset or file. */
+#define KERNEL_TEXT_CHARS "0123456789+-./eE,; \t\r\n"
+
+typedef struct
+{
+  CvlConvOptions conv;
+  CvlEngine      engine;
+  CvlMap         map;
+  gboolean       has_map;
+  float          divisor;      /* 0: the kernel's own */
+  float          offset;
+  gboolean       has_offset;
+} ApplyArgs;
+
+/* Indexed by the enum values. */
+static const char * const padding_names[] = { "same", "valid", NULL };
+static const char * const border_names[] = { "zero", "clamp", "reflect", "wrap", NULL };
+static const char * const engine_names[] = { "naive", "direct", NULL };
+
+static gboolean
+parse_choice (const char          *option,
+              const char          *value,
+              const char * const  *names,
+              int                 *choice,
+              GError             **error)
+{
+  g_autofree char *list = NULL;
+
+  for (int i = 0; names[i] != NULL; i++)
+    if (g_str_equal (value, names[i]))
+      {
+        *choice = i;
+        return TRUE;
+      }
+
+  list = g_strjoinv ("|", (char **) names);
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "%s takes %s, not “%s”", option, list, value);
+  return FALSE;
+}
+
+/* "N" for both axes or "NxM", vertical × horizontal as TensorFlow orders
+ * strides; each from 1 to max. */
+static gboolean
+parse_pair (const char  *option,
+            const char  *value,
+            int          max,
+            int         *vertical,
+            int         *horizontal,
+            GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit_set (value, "xX", 3);
+  guint n = g_strv_length (parts);
+  guint64 v, h;
+
+  if ((n == 1 || n == 2)
+      && g_ascii_string_to_unsigned (parts[0], 10, 1, max, &v, NULL)
+      && g_ascii_string_to_unsigned (parts[n - 1], 10, 1, max, &h, NULL))
+    {
+      *vertical = v;
+      *horizontal = h;
+      return TRUE;
+    }
+
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "%s takes N or NxM (vertical × horizontal) with each from 1 to %d, not “%s”",
+               option, max, value);
+  return FALSE;
+}
+
+/* Same syntax as a kernel cell, so "1/16" works for --divisor. */
+static gboolean
+parse_number (const char  *option,
+              const char  *value,
+              float       *number,
+              GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!cvl_kernel_parse_cell (value, number, &local_error))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s: %s", option, local_error->message);
+      return FALSE;
+    }
+  if (!isfinite (*number))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s takes a finite number, not “%s”", option, value);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+on_stride (const char *option, const char *value, gpointer data, GError **error)
+{
+  ApplyArgs *args = data;
+
+  return parse_pair (option, value, CVL_CONV_MAX_STRIDE,
+                     &args->conv.stride_h, &args->conv.stride_w, error);
+}
+
+static gboolean
+on_dilation (const char *option, const char *value, gpointer data, GError **error)
+{
+  ApplyArgs *args = data;
+
+  return parse_pair (option, value, CVL_CONV_MAX_DILATION,
+                     &args->conv.dilation_h, &args->conv.dilation_w, error);
+}
+
+static gboolean
+on_padding (const char *option, const char *value, gpointer data, GError **error)
+{
+  ApplyArgs *args = data;
+  int choice;
+
+  if (!parse_choice (option, value, padding_names, &choice, error))
+    return FALSE;
+  args->conv.padding = choice;
+  return TRUE;
+}
+
+static gboolean
+on_border (const char *option, const char *value, gpointer data, GError **error)
+{
+  ApplyArgs *args = data;
+  int choice;
+
+  if (!parse_choice (option, value, border_names, &choice, error))
+    return FALSE;
+  args->conv.border = choice;
+  return TRUE;
+}
+
+static gboolean
+on_engine (const char *option, const char *value, gpointer data, GError **error)
+{
+  ApplyArgs *args = data;
+  int choice;
+
+  if (!parse_choice (option, value, engine_names, &choice, error))
+    return FALSE;
+  args->engine = choice;
+  return TRUE;
+}
+
+/* The map names belong to the core; the list in the message is built from them. */
+static gboolean
+on_map (const char *option, const char *value, gpointer data, GError **error)
+{
+  ApplyArgs *args = data;
+  g_autoptr(GString) list = NULL;
+
+  if (cvl_map_from_string (value, &args->map))
+    {
+      args->has_map = TRUE;
+      return TRUE;
+    }
+
+  list = g_string_new (cvl_map_to_string (CVL_MAP_CLAMP));
+  for (CvlMap map = CVL_MAP_CLAMP + 1; map <= CVL_MAP_SIGNED; map++)
+    g_string_append_printf (list, "|%s", cvl_map_to_string (map));
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "%s takes %s, not “%s”", option, list->str, value);
+  return FALSE;
+}
+
+static gboolean
+on_divisor (const char *option, const char *value, gpointer data, GError **error)
+{
+  ApplyArgs *args = data;
+
+  if (!parse_number (option, value, &args->divisor, error))
+    return FALSE;
+  if (args->divisor == 0.0f)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s must not be 0", option);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+on_offset (const char *option, const char *value, gpointer data, GError **error)
+{
+  ApplyArgs *args = data;
+
+  args->has_offset = TRUE;
+  return parse_number (option, value, &args->offset, error);
+}
+
+static CvlKernel *
+load_kernel_file (const char  *path,
+                  GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autofree char *name = g_filename_display_basename (path);
+  g_autofree char *text = g_malloc (KERNEL_FILE_MAX + 1);
+  gsize length = 0;
+  CvlKernel *kernel;
+
+  stream = g_file_read (file, NULL, error);
+  if (stream == NULL
+      || !g_input_stream_read_all (G_INPUT_STREAM (stream), text, KERNEL_FILE_MAX + 1,
+                                   &length, NULL, error))
+    return NULL;
+
+  if (length > KERNEL_FILE_MAX)
+    {
+      g_set_error (error, CVL_ERROR, CVL_ERROR_TOO_LARGE,
+                   "Kernel file “%s” is larger than %d KiB", name, KERNEL_FILE_MAX / 1024);
+      return NULL;
+    }
+  text[length] = '\0';
+  if (strlen (text) != length || !g_utf8_validate (text, length, NULL))
+    {
+      g_set_error (error, CVL_ERROR, CVL_ERROR_FORMAT,
+                   "Kernel file “%s” is not text", name);
+      return NULL;
+    }
+
+  kernel = cvl_kernel_parse (text, error);
+  if (kernel == NULL)
+    g_prefix_error (error, "Kernel file “%s”: ", name);
+  return kernel;
+}
+
+/* --kernel is a preset id, else an existing file, else kernel text. */
+static CvlKernel *
+resolve_kernel (const char           *spec,
+                const CvlPresetInfo **preset,
+                GError              **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  CvlKernel *kernel;
+
+  *preset = cvl_kernel_preset_info (spec);
+  if (*preset != NULL)
+    return cvl_kernel_new_preset (spec, error);
+
+  if (g_file_test (spec, G_FILE_TEST_IS_REGULAR))
+    return load_kernel_file (spec, error);
+
+  if (spec[strspn (spec, KERNEL_TEXT_CHARS)] != '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--kernel “%s” is neither a preset nor a file; "
+                   "“convolve-cli presets” lists the presets", spec);
+      return NULL;
+    }
+
+  kernel = cvl_kernel_parse (spec, &local_error);
+  if (kernel == NULL)
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "--kernel: %s", local_error->message);
+  return kernel;
+}
+
+/* The extension of OUT picks the format. */
+static gboolean
+output_format (const char  *path,
+               gboolean    *npy,
+               GError     **error)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+
+  *npy = g_str_has_suffix (lower, ".npy");
+  if (*npy || g_str_has_suffix (lower, ".png"))
+    return TRUE;
+
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "OUT must end in .png or .npy, not “%s”", path);
+  return FALSE;
+}
+
+gboolean
+cvl_cli_apply (int      argc,
+               char   **argv,
+               GError **error)
+{
+  ApplyArgs args = { .engine = CVL_ENGINE_DIRECT };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *kernel_spec = NULL;
+  gboolean gray = FALSE;
+  gboolean verbose = FALSE;
+  const GOptionEntry entries[] = {
+    { "kernel", 'k', 0, G_OPTION_ARG_FILENAME, &kernel_spec,
+      "A preset id, a kernel file, or rows of text such as \"0 -1 0; -1 5 -1; 0 -1 0\" "
+      "(default: identity)", "KERNEL" },
+    { "divisor", 0, 0, G_OPTION_ARG_CALLBACK, on_divisor,
+      "Divide the weighted sum by X (default: the kernel's own)", "X" },
+    { "offset", 0, 0, G_OPTION_ARG_CALLBACK, on_offset,
+      "Add X after dividing, on the 0–1 pixel scale", "X" },
+    { "stride", 's', 0, G_OPTION_ARG_CALLBACK, on_stride,
+      "Step between output pixels, 1–8; NxM is vertical × horizontal", "N|NxM" },
+    { "padding", 'p', 0, G_OPTION_ARG_CALLBACK, on_padding,
+      "SAME keeps ⌈size / stride⌉, VALID only places the kernel inside", "same|valid" },
+    { "border", 'b', 0, G_OPTION_ARG_CALLBACK, on_border,
+      "What SAME padding reads outside the image (default: zero)", "zero|clamp|reflect|wrap" },
+    { "dilation", 'd', 0, G_OPTION_ARG_CALLBACK, on_dilation,
+      "Spacing between kernel taps, 1–8; NxM is vertical × horizontal", "N|NxM" },
+    { "convolve", 0, 0, G_OPTION_ARG_NONE, &args.conv.flip,
+      "Rotate the kernel 180° (true convolution; default: cross-correlation)", NULL },
+    { "gray", 'g', 0, G_OPTION_ARG_NONE, &gray,
+      "Convolve the luma only: one output channel", NULL },
+    { "map", 'm', 0, G_OPTION_ARG_CALLBACK, on_map,
+      "How a PNG shows values outside 0–1 (default: the preset's, else clamp)",
+      "clamp|abs|normalize|signed" },
+    { "engine", 'e', 0, G_OPTION_ARG_CALLBACK, on_engine,
+      "naive (the reference loops) or direct (default)", "naive|direct" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+      "Print the output size and the time taken", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  GOptionGroup *group;
+  const CvlPresetInfo *preset = NULL;
+  g_autoptr(CvlKernel) kernel = NULL;
+  g_autoptr(CvlImage) image = NULL;
+  g_autoptr(CvlImage) values = NULL;
+  g_autoptr(CvlImage) alpha = NULL;
+  g_autofree char *size = NULL;
+  const char *in_path, *out_path;
+  CvlConvGeometry geometry;
+  gboolean npy;
+  gint64 start, elapsed;
+  CvlMap map;
+
+  cvl_conv_options_init (&args.conv);
+
+  context = cvl_cli_context_new ("apply", "IN OUT",
+                                 "Convolve the image IN with a kernel and save the result "
+                                 "as OUT: a PNG, or a .npy of the float values.");
+  g_option_context_set_description (context,
+    "A kernel is a preset id (see “convolve-cli presets”), a text file with one row\n"
+    "per line, or rows separated by “;”. Cells are numbers or fractions like 1/16.\n"
+    "\n"
+    "Pixels are read as value / 255. A .npy holds the result before any --map:\n"
+    "[H, W] with --gray, else [H, W, 3]; alpha is not included.");
+  group = g_option_group_new ("apply", NULL, NULL, &args, NULL);
+  g_option_group_add_entries (group, entries);
+  g_option_context_set_main_group (context, group);
+
+  if (!g_option_context_parse (context, &argc, &argv, error))
+    return FALSE;
+  if (argc != 3)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "apply takes IN and OUT, got %d file name%s; "
+                   "see “convolve-cli apply --help”", argc - 1, argc == 2 ? "" : "s");
+      return FALSE;
+    }
+  in_path = argv[1];
+  out_path = argv[2];
+
+  /* Usage first, files after: nothing is read before the command line is sound. */
+  if (!output_format (out_path, &npy, error))
+    return FALSE;
+  kernel = resolve_kernel (kernel_spec != NULL ? kernel_spec : "identity", &preset, error);
+  if (kernel == NULL)
+    return FALSE;
+  if (args.divisor != 0.0f && !cvl_kernel_set_divisor (kernel, args.divisor, error))
+    return FALSE;
+  if (args.has_offset)
+    kernel->offset = args.offset;
+  args.conv.channels = gray ? CVL_CHANNELS_GRAY : CVL_CHANNELS_RGB;
+  map = args.has_map ? args.map : preset != NULL ? preset->map : CVL_MAP_CLAMP;
+  if (!cvl_conv_options_validate (&args.conv, error))
+    return FALSE;
+
+  image = cvl_imageio_load (in_path, error);
+  if (image == NULL)
+    return FALSE;
+
+  size = cvl_conv_describe_size (image->height, image->width,
+                                 kernel->height, kernel->width, &args.conv);
+  cvl_conv_geometry (image->height, image->width, kernel->height, kernel->width,
+                     &args.conv, &geometry);
+  if (geometry.out_h == 0 || geometry.out_w == 0)
+    {
+      g_set_error (error, CVL_ERROR, CVL_ERROR_EMPTY_OUTPUT,
+                   "The output would be empty, nothing written: %s", size);
+      return FALSE;
+    }
+
+  start = g_get_monotonic_time ();
+  if (!cvl_conv_apply (args.engine, image, kernel, &args.conv, &values, &alpha, NULL, error))
+    return FALSE;
+  elapsed = g_get_monotonic_time () - start;
+
+  if (npy ? !cvl_npy_save (values, out_path, error)
+          : !cvl_imageio_save_png (values, alpha, map, out_path, error))
+    return FALSE;
+
+  if (verbose)
+    g_print ("%s\n%d × %d × %d, %s engine, %.1f ms\n", size,
+             values->height, values->width, values->channels,
+             engine_names[args.engine], elapsed / 1000.0);
+  return TRUE;
+}
