@@ -1,0 +1,881 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The Kernels page: keeps the last valid kernel and the conv options, turns
+ * every edit into a render job on a worker thread (the newest edit cancels
+ * the older job), shows the result, the output-size formula, the render time
+ * and the pixel inspector, and remembers everything in GSettings. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "cvl-kernel-page-private.h"
+#include "cvl-map.h"
+#include "cvl-surface.h"
+#include "cvl-window.h"
+
+G_DEFINE_FINAL_TYPE (CvlKernelPage, cvl_kernel_page, GTK_TYPE_WIDGET)
+
+enum { PROP_0, PROP_VIEW_MODE, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+static const char *view_modes[] = { "original", "split", "result" };
+
+static void request_render (CvlKernelPage *self);
+static void update_inspector (CvlKernelPage *self);
+
+/* ---- sources and results -------------------------------------------- */
+
+static void
+source_clear (gpointer data)
+{
+  CvlSource *source = data;
+
+  g_clear_pointer (&source->surface, cairo_surface_destroy);
+  g_clear_pointer (&source->image, cvl_image_free);
+  g_clear_pointer (&source->pixels, g_free);
+  g_clear_pointer (&source->name, g_free);
+}
+
+void
+cvl_source_release (CvlSource *source)
+{
+  g_atomic_rc_box_release_full (source, source_clear);
+}
+
+/* Takes ownership of `image`. Safe off the main thread. */
+CvlSource *
+cvl_source_new (CvlImage   *image,
+                const char *name)
+{
+  CvlSource *source = g_atomic_rc_box_new0 (CvlSource);
+  CvlImage colour, alpha;
+  gboolean has_alpha;
+
+  source->image = image;
+  source->name = g_strdup (name);
+  cvl_image_split_alpha (image, &colour, &alpha, &has_alpha);
+  source->surface = cvl_surface_wrap_mapped (&colour, has_alpha ? &alpha : NULL, CVL_MAP_CLAMP,
+                                             &source->pixels, &source->capacity);
+  return source;
+}
+
+static void
+result_clear (gpointer data)
+{
+  CvlResult *result = data;
+
+  g_clear_pointer (&result->surface, cairo_surface_destroy);
+  g_clear_pointer (&result->values, cvl_image_free);
+  g_clear_pointer (&result->alpha, cvl_image_free);
+  g_clear_pointer (&result->pixels, g_free);
+}
+
+void
+cvl_result_release (CvlResult *result)
+{
+  g_atomic_rc_box_release_full (result, result_clear);
+}
+
+/* A result leaving the screen becomes the spare for the next render, unless
+ * a save or copy still reads it. */
+static void
+recycle_result (CvlKernelPage *self,
+                CvlResult     *result)
+{
+  if (result == NULL)
+    return;
+  g_mutex_lock (&self->spare_lock);
+  if (self->spare == NULL && g_atomic_int_get (&result->busy) == 0)
+    {
+      self->spare = result;
+      result = NULL;
+    }
+  g_mutex_unlock (&self->spare_lock);
+  if (result != NULL)
+    cvl_result_release (result);
+}
+
+static CvlResult *
+take_spare (CvlKernelPage *self)
+{
+  CvlResult *result;
+
+  g_mutex_lock (&self->spare_lock);
+  result = g_steal_pointer (&self->spare);
+  g_mutex_unlock (&self->spare_lock);
+  if (result == NULL)
+    result = g_atomic_rc_box_new0 (CvlResult);
+  g_clear_pointer (&result->surface, cairo_surface_destroy);
+  return result;
+}
+
+/* ---- rendering -------------------------------------------------------- */
+
+typedef struct
+{
+  CvlSource      *source;
+  CvlKernel      *kernel;
+  CvlConvOptions  options;
+  CvlMap          map;
+  guint64         generation;
+  CvlResult      *result;
+} RenderJob;
+
+static void
+render_job_free (RenderJob *job)
+{
+  g_clear_pointer (&job->source, cvl_source_release);
+  g_clear_pointer (&job->kernel, cvl_kernel_free);
+  g_clear_pointer (&job->result, cvl_result_release);
+  g_free (job);
+}
+
+static void
+render_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  RenderJob *job = task_data;
+  CvlResult *result = job->result;
+  GError *error = NULL;
+  gint64 t0 = g_get_monotonic_time (), t1;
+  const CvlImage *in = job->source->image;
+
+  if (!cvl_conv_apply (CVL_ENGINE_DIRECT, in, job->kernel, &job->options,
+                       &result->values, &result->alpha, cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  t1 = g_get_monotonic_time ();
+  if (in->channels != 4)
+    g_clear_pointer (&result->alpha, cvl_image_free);
+  result->surface = cvl_surface_wrap_mapped (result->values, result->alpha, job->map,
+                                             &result->pixels, &result->capacity);
+  result->map = job->map;
+  result->options = job->options;
+  cvl_conv_geometry (in->height, in->width, job->kernel->height, job->kernel->width,
+                     &job->options, &result->geometry);
+  result->conv_ms = (t1 - t0) / 1000.0;
+  result->total_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  g_task_return_pointer (task, g_steal_pointer (&job->result), (GDestroyNotify) cvl_result_release);
+}
+
+/* Where result pixel (0,0) sits over the input, and how big a result pixel
+ * is: the block of `stride` input pixels centred on the kernel's centre tap. */
+static void
+result_placement (const CvlResult *result,
+                  double          *x0,
+                  double          *y0)
+{
+  const CvlConvGeometry *g = &result->geometry;
+  const CvlConvOptions *o = &result->options;
+
+  *x0 = -g->pad_left + (g->k_eff_w - 1) / 2.0 + 0.5 - o->stride_w / 2.0;
+  *y0 = -g->pad_top + (g->k_eff_h - 1) / 2.0 + 0.5 - o->stride_h / 2.0;
+}
+
+static void
+render_done (GObject      *object,
+             GAsyncResult *res,
+             gpointer      user_data)
+{
+  CvlKernelPage *self = CVL_KERNEL_PAGE (object);
+  RenderJob *job = g_task_get_task_data (G_TASK (res));
+  g_autoptr (GError) error = NULL;
+  CvlResult *result = g_task_propagate_pointer (G_TASK (res), &error);
+  g_autofree char *status = NULL;
+  double x0, y0;
+
+  self->jobs_in_flight--;
+  if (result == NULL)
+    {
+      if (g_error_matches (error, CVL_ERROR, CVL_ERROR_EMPTY_OUTPUT) && job->generation == self->generation)
+        {
+          /* The size read-out already explains why; drop the stale picture. */
+          g_clear_pointer (&self->result, cvl_result_release);
+          cvl_image_view_set_result (self->view, NULL, 0, 0, 1, 1);
+          gtk_label_set_text (self->status_label, _("No output"));
+        }
+      else if (!g_error_matches (error, CVL_ERROR, CVL_ERROR_CANCELLED)
+               && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+               && job->generation == self->generation)
+        cvl_toast (GTK_WIDGET (self), _("Could not render: %s"), error->message);
+      return;
+    }
+  if (job->generation != self->generation)
+    {
+      recycle_result (self, result);
+      return;
+    }
+
+  recycle_result (self, g_steal_pointer (&self->result));
+  self->result = result;
+  result_placement (result, &x0, &y0);
+  cvl_image_view_set_result (self->view, result->surface, x0, y0,
+                             result->options.stride_w, result->options.stride_h);
+  status = g_strdup_printf (_("%d × %d · Direct · %.1f ms"),
+                            result->values->width, result->values->height, result->conv_ms);
+  gtk_label_set_text (self->status_label, status);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label),
+                               _("Output size, engine and the time the convolution took"));
+  self->render_count++;
+  update_inspector (self);
+}
+
+static void
+request_render (CvlKernelPage *self)
+{
+  g_autoptr (GTask) task = NULL;
+  RenderJob *job;
+
+  if (self->source == NULL || self->kernel == NULL)
+    return;
+
+  g_cancellable_cancel (self->render_cancellable);
+  g_clear_object (&self->render_cancellable);
+  self->render_cancellable = g_cancellable_new ();
+
+  job = g_new0 (RenderJob, 1);
+  job->source = g_atomic_rc_box_acquire (self->source);
+  job->kernel = cvl_kernel_copy (self->kernel);
+  job->options = self->options;
+  job->map = self->map;
+  job->generation = ++self->generation;
+  job->result = take_spare (self);
+
+  task = g_task_new (self, self->render_cancellable, render_done, NULL);
+  g_task_set_source_tag (task, request_render);
+  g_task_set_task_data (task, job, (GDestroyNotify) render_job_free);
+  g_task_set_return_on_cancel (task, FALSE);
+  self->jobs_in_flight++;
+  g_task_run_in_thread (task, render_thread);
+}
+
+/* ---- read-outs -------------------------------------------------------- */
+
+static void
+update_size_label (CvlKernelPage *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->source == NULL || self->kernel == NULL)
+    return;
+  text = cvl_conv_describe_size (self->source->image->height, self->source->image->width,
+                                 self->kernel->height, self->kernel->width, &self->options);
+  gtk_label_set_text (self->size_label, text);
+}
+
+static void
+update_inspector (CvlKernelPage *self)
+{
+  CvlInspection inspection;
+  const CvlResult *result = self->result;
+  g_autofree char *text = NULL;
+  int channel = gtk_drop_down_get_selected (self->inspect_channel);
+  double x0, y0;
+  int ox, oy;
+
+  if (!self->hovering || result == NULL || self->source == NULL)
+    {
+      cvl_inspector_set_inspection (self->inspector, NULL);
+      gtk_label_set_text (self->inspect_label,
+                          _("Point at the image to see how one output pixel is computed."));
+      return;
+    }
+  /* Inspect the result pixel drawn under the pointer, with the kernel and
+   * options that produced it. */
+  result_placement (result, &x0, &y0);
+  ox = (int) floor ((self->hover_x - x0) / result->options.stride_w);
+  oy = (int) floor ((self->hover_y - y0) / result->options.stride_h);
+  if (self->kernel->width > CVL_KERNEL_MAX_EDIT || self->kernel->height > CVL_KERNEL_MAX_EDIT
+      || !cvl_conv_inspect (self->source->image, self->kernel, &result->options,
+                            channel, oy, ox, &inspection))
+    {
+      cvl_inspector_set_inspection (self->inspector, NULL);
+      gtk_label_set_text (self->inspect_label, _("The pointer is outside the result."));
+      return;
+    }
+  cvl_inspector_set_inspection (self->inspector, &inspection);
+  text = g_strdup_printf (_("Output pixel (x %d, y %d)%s: Σ weight × pixel = %.4g; ÷ %g + %g = %.4g"),
+                          ox, oy,
+                          result->options.channels == CVL_CHANNELS_GRAY ? _(", luma")
+                          : channel == 0 ? _(", red") : channel == 1 ? _(", green") : _(", blue"),
+                          inspection.sum, inspection.divisor, inspection.offset, inspection.result);
+  gtk_label_set_text (self->inspect_label, text);
+}
+
+static void
+on_view_hover (CvlImageView  *view,
+               double         x,
+               double         y,
+               gboolean       inside,
+               CvlKernelPage *self)
+{
+  self->hovering = x >= 0 || y >= 0 ? TRUE : inside;
+  self->hover_x = x;
+  self->hover_y = y;
+  update_inspector (self);
+}
+
+static void
+on_view_zoom (CvlImageView  *view,
+              GParamSpec    *pspec,
+              CvlKernelPage *self)
+{
+  g_autofree char *text = g_strdup_printf ("%.0f%%", cvl_image_view_get_zoom (view) * 100);
+
+  gtk_label_set_text (self->zoom_label, text);
+}
+
+static void
+on_inspect_channel_changed (GtkDropDown   *dropdown,
+                            GParamSpec    *pspec,
+                            CvlKernelPage *self)
+{
+  update_inspector (self);
+}
+
+/* ---- settings --------------------------------------------------------- */
+
+static void
+save_settings (CvlKernelPage *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->settings == NULL || self->kernel == NULL || self->syncing)
+    return;
+  text = cvl_kernel_to_text (self->kernel);
+  g_settings_delay (self->settings);
+  g_settings_set_string (self->settings, "kernel", text);
+  g_settings_set_double (self->settings, "kernel-divisor", self->kernel->divisor);
+  g_settings_set_double (self->settings, "kernel-offset", self->kernel->offset);
+  g_settings_set_string (self->settings, "preset", self->preset_id ? self->preset_id : "");
+  g_settings_set (self->settings, "stride", "(ii)", self->options.stride_h, self->options.stride_w);
+  g_settings_set (self->settings, "dilation", "(ii)", self->options.dilation_h, self->options.dilation_w);
+  g_settings_set_enum (self->settings, "padding", self->options.padding);
+  g_settings_set_enum (self->settings, "border", self->options.border);
+  g_settings_set_boolean (self->settings, "flip", self->options.flip);
+  g_settings_set_enum (self->settings, "channels", self->options.channels);
+  g_settings_set_enum (self->settings, "map", self->map);
+  g_settings_apply (self->settings);
+}
+
+/* ---- state → widgets -------------------------------------------------- */
+
+static void
+set_entry_number (GtkEntry *entry,
+                  float     value)
+{
+  g_autofree char *text = cvl_kernel_format_cell (value);
+  float old;
+
+  if (!cvl_kernel_parse_cell (gtk_editable_get_text (GTK_EDITABLE (entry)), &old, NULL) || old != value)
+    gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (entry), NULL);
+}
+
+/* Puts the state into the widgets without their handlers acting on it. */
+static void
+sync_widgets (CvlKernelPage *self)
+{
+  self->syncing = TRUE;
+  if (self->kernel->width <= CVL_KERNEL_MAX_EDIT && self->kernel->height <= CVL_KERNEL_MAX_EDIT)
+    cvl_kernel_grid_set_kernel (self->grid, self->kernel);
+  gtk_spin_button_set_value (self->rows_spin, self->kernel->height);
+  gtk_spin_button_set_value (self->cols_spin, self->kernel->width);
+  set_entry_number (self->divisor_entry, self->kernel->divisor);
+  set_entry_number (self->offset_entry, self->kernel->offset);
+  adw_combo_row_set_selected (self->padding_row, self->options.padding);
+  adw_combo_row_set_selected (self->border_row, self->options.border);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->border_row), self->options.padding == CVL_PADDING_SAME);
+  gtk_spin_button_set_value (self->stride_h_spin, self->options.stride_h);
+  gtk_spin_button_set_value (self->stride_w_spin, self->options.stride_w);
+  gtk_spin_button_set_value (self->dilation_h_spin, self->options.dilation_h);
+  gtk_spin_button_set_value (self->dilation_w_spin, self->options.dilation_w);
+  gtk_switch_set_active (self->flip_switch, self->options.flip);
+  adw_combo_row_set_selected (self->channels_row, self->options.channels);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->inspect_channel), self->options.channels == CVL_CHANNELS_RGB);
+  adw_combo_row_set_selected (self->map_row, self->map);
+  gtk_widget_set_visible (GTK_WIDGET (self->kernel_status_label), FALSE);
+  self->syncing = FALSE;
+}
+
+/* The kernel or options changed in the state: show, render, remember. */
+static void
+state_changed (CvlKernelPage *self)
+{
+  update_size_label (self);
+  request_render (self);
+  save_settings (self);
+}
+
+static void
+set_kernel (CvlKernelPage *self,
+            CvlKernel     *kernel)   /* transfer full */
+{
+  g_clear_pointer (&self->kernel, cvl_kernel_free);
+  self->kernel = kernel;
+  sync_widgets (self);
+  state_changed (self);
+}
+
+void
+cvl_kernel_page_apply_preset (CvlKernelPage *self,
+                              const char    *id)
+{
+  g_autoptr (GError) error = NULL;
+  CvlKernel *kernel = cvl_kernel_new_preset (id, &error);
+  const CvlPresetInfo *info = cvl_kernel_preset_info (id);
+
+  if (kernel == NULL)
+    {
+      cvl_toast (GTK_WIDGET (self), "%s", error->message);
+      return;
+    }
+  g_free (self->preset_id);
+  self->preset_id = g_strdup (id);
+  self->map = info->map;
+  set_kernel (self, kernel);
+}
+
+/* ---- widgets → state -------------------------------------------------- */
+
+static void
+on_grid_changed (CvlKernelGrid *grid,
+                 CvlKernelPage *self)
+{
+  g_autoptr (GError) error = NULL;
+  CvlKernel *kernel;
+
+  if (self->syncing)
+    return;
+  kernel = cvl_kernel_grid_read (grid, &error);
+  if (kernel == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("%s — still showing the last valid kernel."),
+                                               error->message);
+
+      gtk_label_set_text (self->kernel_status_label, text);
+      gtk_widget_set_visible (GTK_WIDGET (self->kernel_status_label), TRUE);
+      return;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->kernel_status_label), FALSE);
+  kernel->divisor = self->kernel->divisor;
+  kernel->offset = self->kernel->offset;
+  if (cvl_kernel_equal (kernel, self->kernel))
+    {
+      cvl_kernel_free (kernel);
+      return;
+    }
+  g_clear_pointer (&self->kernel, cvl_kernel_free);
+  self->kernel = kernel;
+  state_changed (self);
+}
+
+static void
+on_size_changed (GtkSpinButton *spin,
+                 CvlKernelPage *self)
+{
+  g_autoptr (CvlKernel) kernel = NULL;
+
+  if (self->syncing)
+    return;
+  kernel = cvl_kernel_copy (self->kernel);
+  if (!cvl_kernel_resize (kernel, gtk_spin_button_get_value_as_int (self->cols_spin),
+                          gtk_spin_button_get_value_as_int (self->rows_spin), NULL))
+    return;
+  set_kernel (self, g_steal_pointer (&kernel));
+}
+
+/* Divisor and offset entries: a bad value marks the entry and keeps the last
+ * valid one rendering. */
+static gboolean
+read_number_entry (GtkEntry *entry,
+                   gboolean  nonzero,
+                   float    *value)
+{
+  g_autoptr (GError) error = NULL;
+  const char *message = NULL;
+
+  if (!cvl_kernel_parse_cell (gtk_editable_get_text (GTK_EDITABLE (entry)), value, &error))
+    message = error->message;
+  else if (nonzero && fabsf (*value) < 1e-30f)
+    message = _("The divisor cannot be 0.");
+
+  gtk_widget_set_tooltip_text (GTK_WIDGET (entry), message);
+  if (message != NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
+      return FALSE;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+  return TRUE;
+}
+
+static void
+on_divisor_changed (GtkEntry      *entry,
+                    CvlKernelPage *self)
+{
+  float value;
+
+  if (self->syncing || !read_number_entry (entry, TRUE, &value) || value == self->kernel->divisor)
+    return;
+  cvl_kernel_set_divisor (self->kernel, value, NULL);
+  state_changed (self);
+}
+
+static void
+on_offset_changed (GtkEntry      *entry,
+                   CvlKernelPage *self)
+{
+  float value;
+
+  if (self->syncing || !read_number_entry (entry, FALSE, &value) || value == self->kernel->offset)
+    return;
+  self->kernel->offset = value;
+  state_changed (self);
+}
+
+static void
+on_option_changed (GObject       *object,
+                   GParamSpec    *pspec,
+                   CvlKernelPage *self)
+{
+  if (self->syncing)
+    return;
+  self->options.padding = adw_combo_row_get_selected (self->padding_row);
+  self->options.border = adw_combo_row_get_selected (self->border_row);
+  self->options.stride_h = gtk_spin_button_get_value_as_int (self->stride_h_spin);
+  self->options.stride_w = gtk_spin_button_get_value_as_int (self->stride_w_spin);
+  self->options.dilation_h = gtk_spin_button_get_value_as_int (self->dilation_h_spin);
+  self->options.dilation_w = gtk_spin_button_get_value_as_int (self->dilation_w_spin);
+  self->options.flip = gtk_switch_get_active (self->flip_switch);
+  self->options.channels = adw_combo_row_get_selected (self->channels_row);
+  self->map = adw_combo_row_get_selected (self->map_row);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->border_row), self->options.padding == CVL_PADDING_SAME);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->inspect_channel), self->options.channels == CVL_CHANNELS_RGB);
+  state_changed (self);
+}
+
+/* ---- actions ---------------------------------------------------------- */
+
+static void
+preset_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  cvl_kernel_page_apply_preset (CVL_KERNEL_PAGE (widget), g_variant_get_string (param, NULL));
+}
+
+static void
+kernel_tool_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  CvlKernelPage *self = CVL_KERNEL_PAGE (widget);
+  g_autoptr (CvlKernel) kernel = cvl_kernel_copy (self->kernel);
+
+  if (g_str_equal (action_name, "kernels.normalize"))
+    {
+      if (!cvl_kernel_normalize (kernel))
+        {
+          cvl_toast (widget, _("The weights sum to 0, so there is nothing to divide by."));
+          return;
+        }
+    }
+  else if (g_str_equal (action_name, "kernels.flip"))
+    cvl_kernel_flip (kernel);
+  else if (g_str_equal (action_name, "kernels.transpose"))
+    cvl_kernel_transpose (kernel);
+  else if (g_str_equal (action_name, "kernels.rotate"))
+    cvl_kernel_rotate (kernel);
+  else if (g_str_equal (action_name, "kernels.reset"))
+    {
+      CvlKernel *preset = self->preset_id ? cvl_kernel_new_preset (self->preset_id, NULL) : NULL;
+
+      g_clear_pointer (&kernel, cvl_kernel_free);
+      kernel = preset ? preset : cvl_kernel_new_identity (3, 3);
+    }
+  set_kernel (self, g_steal_pointer (&kernel));
+}
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  CvlKernelPage *self = CVL_KERNEL_PAGE (widget);
+  const char *suffix = strchr (action_name, '.') + 1;
+  g_autofree char *view_action = g_strconcat ("view.", suffix, NULL);
+
+  gtk_widget_activate_action (GTK_WIDGET (self->view), view_action, NULL);
+}
+
+/* ---- public API ------------------------------------------------------- */
+
+void
+cvl_kernel_page_set_source (CvlKernelPage *self,
+                            CvlSource     *source)   /* transfer full */
+{
+  g_clear_pointer (&self->source, cvl_source_release);
+  self->source = source;
+  cvl_image_view_set_original (self->view, source->surface);
+  cvl_image_view_set_result (self->view, NULL, 0, 0, 1, 1);
+  g_clear_pointer (&self->result, cvl_result_release);
+  update_size_label (self);
+  request_render (self);
+}
+
+void
+cvl_kernel_page_set_settings (CvlKernelPage *self,
+                              GSettings     *settings)
+{
+  g_autoptr (CvlKernel) kernel = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *preset = NULL;
+  CvlConvOptions options;
+
+  g_return_if_fail (CVL_IS_KERNEL_PAGE (self));
+  g_set_object (&self->settings, settings);
+  if (settings == NULL)
+    return;
+
+  /* Anything out of range in the stored state falls back to the defaults:
+   * settings can be edited by hand. */
+  text = g_settings_get_string (settings, "kernel");
+  kernel = cvl_kernel_parse (text, NULL);
+  if (kernel == NULL || kernel->width > CVL_KERNEL_MAX_EDIT || kernel->height > CVL_KERNEL_MAX_EDIT
+      || !cvl_kernel_set_divisor (kernel, g_settings_get_double (settings, "kernel-divisor"), NULL))
+    {
+      g_clear_pointer (&kernel, cvl_kernel_free);
+      kernel = cvl_kernel_new_preset ("sharpen", NULL);
+    }
+  else
+    {
+      double offset = g_settings_get_double (settings, "kernel-offset");
+
+      kernel->offset = isfinite (offset) ? offset : 0;
+    }
+
+  cvl_conv_options_init (&options);
+  g_settings_get (settings, "stride", "(ii)", &options.stride_h, &options.stride_w);
+  g_settings_get (settings, "dilation", "(ii)", &options.dilation_h, &options.dilation_w);
+  options.padding = g_settings_get_enum (settings, "padding");
+  options.border = g_settings_get_enum (settings, "border");
+  options.flip = g_settings_get_boolean (settings, "flip");
+  options.channels = g_settings_get_enum (settings, "channels");
+  if (!cvl_conv_options_validate (&options, NULL))
+    cvl_conv_options_init (&options);
+  self->options = options;
+  self->map = g_settings_get_enum (settings, "map");
+  preset = g_settings_get_string (settings, "preset");
+  g_free (self->preset_id);
+  self->preset_id = cvl_kernel_preset_info (preset) ? g_strdup (preset) : NULL;
+
+  self->syncing = TRUE;   /* don't write back what was just read */
+  g_clear_pointer (&self->kernel, cvl_kernel_free);
+  self->kernel = g_steal_pointer (&kernel);
+  self->syncing = FALSE;
+  sync_widgets (self);
+  update_size_label (self);
+  request_render (self);
+}
+
+const CvlImage *
+cvl_kernel_page_get_input (CvlKernelPage *self)
+{
+  return self->source ? self->source->image : NULL;
+}
+
+const char *
+cvl_kernel_page_get_input_name (CvlKernelPage *self)
+{
+  return self->source ? self->source->name : NULL;
+}
+
+const CvlKernel *
+cvl_kernel_page_get_kernel (CvlKernelPage *self)
+{
+  return self->kernel;
+}
+
+const CvlImage *
+cvl_kernel_page_get_result (CvlKernelPage *self)
+{
+  return self->result ? self->result->values : NULL;
+}
+
+guint
+cvl_kernel_page_get_render_count (CvlKernelPage *self)
+{
+  return self->render_count;
+}
+
+gboolean
+cvl_kernel_page_is_busy (CvlKernelPage *self)
+{
+  return self->jobs_in_flight > 0;
+}
+
+/* ---- GObject ---------------------------------------------------------- */
+
+static void
+cvl_kernel_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  CvlKernelPage *self = CVL_KERNEL_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_VIEW_MODE:
+      g_value_set_string (value, view_modes[cvl_image_view_get_mode (self->view)]);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cvl_kernel_page_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  CvlKernelPage *self = CVL_KERNEL_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_VIEW_MODE:
+      for (guint i = 0; i < G_N_ELEMENTS (view_modes); i++)
+        if (g_strcmp0 (g_value_get_string (value), view_modes[i]) == 0
+            && cvl_image_view_get_mode (self->view) != (CvlViewMode) i)
+          {
+            cvl_image_view_set_mode (self->view, i);
+            g_object_notify_by_pspec (object, pspec);
+          }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cvl_kernel_page_dispose (GObject *object)
+{
+  CvlKernelPage *self = CVL_KERNEL_PAGE (object);
+
+  g_cancellable_cancel (self->render_cancellable);
+  g_clear_object (&self->render_cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CVL_TYPE_KERNEL_PAGE);
+  G_OBJECT_CLASS (cvl_kernel_page_parent_class)->dispose (object);
+}
+
+static void
+cvl_kernel_page_finalize (GObject *object)
+{
+  CvlKernelPage *self = CVL_KERNEL_PAGE (object);
+
+  g_clear_pointer (&self->source, cvl_source_release);
+  g_clear_pointer (&self->result, cvl_result_release);
+  g_clear_pointer (&self->spare, cvl_result_release);
+  g_clear_pointer (&self->kernel, cvl_kernel_free);
+  g_clear_pointer (&self->preset_id, g_free);
+  g_clear_object (&self->settings);
+  g_mutex_clear (&self->spare_lock);
+  G_OBJECT_CLASS (cvl_kernel_page_parent_class)->finalize (object);
+}
+
+static void
+cvl_kernel_page_class_init (CvlKernelPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cvl_kernel_page_dispose;
+  object_class->finalize = cvl_kernel_page_finalize;
+  object_class->get_property = cvl_kernel_page_get_property;
+  object_class->set_property = cvl_kernel_page_set_property;
+
+  /* "original", "split" or "result": what the image area shows. */
+  properties[PROP_VIEW_MODE] =
+    g_param_spec_string ("view-mode", NULL, NULL, "split",
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (CVL_TYPE_IMAGE_VIEW);
+  g_type_ensure (CVL_TYPE_KERNEL_GRID);
+  g_type_ensure (CVL_TYPE_INSPECTOR);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/convolve/Convolve/ui/cvl-kernel-page.ui");
+#define CHILD(name) gtk_widget_class_bind_template_child (widget_class, CvlKernelPage, name)
+  CHILD (view); CHILD (presets_box); CHILD (grid); CHILD (kernel_status_label);
+  CHILD (rows_spin); CHILD (cols_spin); CHILD (divisor_entry); CHILD (offset_entry);
+  CHILD (padding_row); CHILD (border_row); CHILD (channels_row); CHILD (map_row);
+  CHILD (stride_h_spin); CHILD (stride_w_spin); CHILD (dilation_h_spin); CHILD (dilation_w_spin);
+  CHILD (flip_switch); CHILD (size_label); CHILD (status_label); CHILD (zoom_label);
+  CHILD (inspect_label); CHILD (inspector); CHILD (inspect_channel);
+#undef CHILD
+  gtk_widget_class_bind_template_callback (widget_class, on_view_hover);
+  gtk_widget_class_bind_template_callback (widget_class, on_view_zoom);
+  gtk_widget_class_bind_template_callback (widget_class, on_grid_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_size_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_divisor_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_offset_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_option_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_inspect_channel_changed);
+
+  gtk_widget_class_install_action (widget_class, "kernels.preset", "s", preset_action);
+  gtk_widget_class_install_action (widget_class, "kernels.normalize", NULL, kernel_tool_action);
+  gtk_widget_class_install_action (widget_class, "kernels.flip", NULL, kernel_tool_action);
+  gtk_widget_class_install_action (widget_class, "kernels.transpose", NULL, kernel_tool_action);
+  gtk_widget_class_install_action (widget_class, "kernels.rotate", NULL, kernel_tool_action);
+  gtk_widget_class_install_action (widget_class, "kernels.reset", NULL, kernel_tool_action);
+  gtk_widget_class_install_property_action (widget_class, "kernels.view-mode", "view-mode");
+  gtk_widget_class_install_action (widget_class, "kernels.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "kernels.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "kernels.zoom-fit", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "kernels.zoom-one", NULL, zoom_action);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+cvl_kernel_page_init (CvlKernelPage *self)
+{
+  g_autoptr (GBytes) sample = NULL;
+  g_autoptr (GError) error = NULL;
+  const CvlPresetInfo *presets;
+  guint n_presets;
+
+  g_mutex_init (&self->spare_lock);
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  presets = cvl_kernel_presets (&n_presets);
+  for (guint i = 0; i < n_presets; i++)
+    {
+      GtkWidget *button = gtk_button_new_with_label (_(presets[i].label));
+
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "kernels.preset");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", presets[i].id);
+      gtk_widget_set_tooltip_text (button, _(presets[i].description));
+      gtk_flow_box_append (self->presets_box, button);
+    }
+
+  cvl_conv_options_init (&self->options);
+  self->kernel = cvl_kernel_new_preset ("sharpen", NULL);
+  self->preset_id = g_strdup ("sharpen");
+  self->map = CVL_MAP_CLAMP;
+  sync_widgets (self);
+  cvl_kernel_page_io_init (self);
+
+  /* The bundled photo, so there is something to convolve at first launch. */
+  sample = g_resources_lookup_data ("/io/github/convolve/Convolve/chelsea.png", 0, &error);
+  if (sample != NULL)
+    cvl_kernel_page_open_bytes (self, sample, "chelsea");
+  else
+    g_warning ("sample photo missing from resources: %s", error->message);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Entry point of the `convolve` app: sets up gettext and runs the
+ * application object. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "cvl-application.h"
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr (CvlApplication) app = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  app = cvl_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}
