@@ -343,9 +343,7 @@ cvl_cli_apply (int      argc,
   g_autoptr(CvlImage) image = NULL;
   g_autoptr(CvlImage) values = NULL;
   g_autoptr(CvlImage) alpha = NULL;
-  g_autofree char *size = NULL;
   const char *in_path, *out_path;
-  CvlConvGeometry geometry;
   gboolean npy;
   gint64 start, elapsed;
   CvlMap map;
@@ -377,7 +375,8 @@ cvl_cli_apply (int      argc,
   in_path = argv[1];
   out_path = argv[2];
 
-  /* Usage first, files after: nothing is read before the command line is sound. */
+  /* Usage first, files after: nothing is read before the command line is
+   * sound, and OUT is only written once the convolution has succeeded. */
   if (!output_format (out_path, &npy, error))
     return FALSE;
   kernel = resolve_kernel (kernel_spec != NULL ? kernel_spec : "identity", &preset, error);
@@ -396,17 +395,6 @@ cvl_cli_apply (int      argc,
   if (image == NULL)
     return FALSE;
 
-  size = cvl_conv_describe_size (image->height, image->width,
-                                 kernel->height, kernel->width, &args.conv);
-  cvl_conv_geometry (image->height, image->width, kernel->height, kernel->width,
-                     &args.conv, &geometry);
-  if (geometry.out_h == 0 || geometry.out_w == 0)
-    {
-      g_set_error (error, CVL_ERROR, CVL_ERROR_EMPTY_OUTPUT,
-                   "The output would be empty, nothing written: %s", size);
-      return FALSE;
-    }
-
   start = g_get_monotonic_time ();
   if (!cvl_conv_apply (args.engine, image, kernel, &args.conv, &values, &alpha, NULL, error))
     return FALSE;
@@ -417,8 +405,14 @@ cvl_cli_apply (int      argc,
     return FALSE;
 
   if (verbose)
-    g_print ("%s\n%d × %d × %d, %s engine, %.1f ms\n", size,
-             values->height, values->width, values->channels,
-             engine_names[args.engine], elapsed / 1000.0);
+    {
+      g_autofree char *size = cvl_conv_describe_size (image->height, image->width,
+                                                      kernel->height, kernel->width,
+                                                      &args.conv);
+
+      g_print ("%s\n%d × %d × %d (H × W × C), %s engine, %.1f ms\n", size,
+               values->height, values->width, values->channels,
+               engine_names[args.engine], elapsed / 1000.0);
+    }
   return TRUE;
 }
