@@ -683,6 +683,31 @@ cvl_kernel_page_set_settings (CvlKernelPage *self,
   request_render (self);
 }
 
+gboolean
+cvl_kernel_page_set_options (CvlKernelPage        *self,
+                             const CvlConvOptions *options,
+                             CvlMap                map)
+{
+  g_return_val_if_fail (CVL_IS_KERNEL_PAGE (self), FALSE);
+
+  if (!cvl_conv_options_validate (options, NULL) || map > CVL_MAP_SIGNED)
+    return FALSE;
+  self->options = *options;
+  self->map = map;
+  sync_widgets (self);
+  state_changed (self);
+  return TRUE;
+}
+
+void
+cvl_kernel_page_get_options (CvlKernelPage  *self,
+                             CvlConvOptions *options,
+                             CvlMap         *map)
+{
+  *options = self->options;
+  *map = self->map;
+}
+
 const CvlImage *
 cvl_kernel_page_get_input (CvlKernelPage *self)
 {
@@ -771,6 +796,8 @@ cvl_kernel_page_dispose (GObject *object)
   g_cancellable_cancel (self->render_cancellable);
   g_clear_object (&self->render_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), CVL_TYPE_KERNEL_PAGE);
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (cvl_kernel_page_parent_class)->dispose (object);
 }
 

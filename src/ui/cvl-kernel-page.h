@@ -5,6 +5,7 @@
 
 #include <adwaita.h>
 
+#include "cvl-conv.h"
 #include "cvl-image.h"
 #include "cvl-kernel.h"
 
@@ -29,6 +30,14 @@ void             cvl_kernel_page_open_bytes   (CvlKernelPage *self,
                                                const char    *name);
 void             cvl_kernel_page_apply_preset (CvlKernelPage *self,
                                                const char    *id);
+/* Sets the conv options and the display map (widgets follow, a render
+ * starts). Invalid options are refused with FALSE. */
+gboolean         cvl_kernel_page_set_options  (CvlKernelPage        *self,
+                                               const CvlConvOptions *options,
+                                               CvlMap                map);
+void             cvl_kernel_page_get_options  (CvlKernelPage        *self,
+                                               CvlConvOptions       *options,
+                                               CvlMap               *map);
 
 /* For tests: the input, the kernel being rendered, and the last result. */
 const CvlImage  *cvl_kernel_page_get_input    (CvlKernelPage *self);

@@ -42,7 +42,7 @@ cvl_toast (GtkWidget  *widget,
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
   g_autofree char *text = NULL;
-  AdwToast *toast;
+  AdwToast *toast, *previous;
   va_list args;
 
   va_start (args, format);
@@ -54,8 +54,14 @@ cvl_toast (GtkWidget  *widget,
       g_debug ("toast outside a window: %s", text);
       return;
     }
+  /* The newest message replaces the one on screen rather than queueing
+   * behind it: what the user just did is what they want to hear about. */
+  previous = g_object_get_data (G_OBJECT (overlay), "cvl-last-toast");
+  if (previous != NULL)
+    adw_toast_dismiss (previous);
   toast = adw_toast_new (text);
   adw_toast_set_timeout (toast, 5);
+  g_object_set_data_full (G_OBJECT (overlay), "cvl-last-toast", g_object_ref (toast), g_object_unref);
   adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
 }
 

@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The Kernels page in a real window under X: it opens on the sample photo,
+ * every preset renders what the naive reference computes, typing in a cell
+ * re-renders, bad cells and bad files are refused without losing anything,
+ * results save, and the state comes back from GSettings. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+
+#include "cvl-imageio.h"
+#include "cvl-kernel-grid.h"
+#include "cvl-kernel-page.h"
+#include "cvl-window.h"
+
+static void
+wait_until (gboolean (*done) (gpointer), gpointer data)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+static gboolean
+page_idle (gpointer page)
+{
+  return !cvl_kernel_page_is_busy (page) && cvl_kernel_page_get_result (page) != NULL;
+}
+
+static gboolean
+page_not_busy (gpointer page)
+{
+  return !cvl_kernel_page_is_busy (page);
+}
+
+static GtkWidget *
+find_widget (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_widget (c, type);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* A label anywhere in the window whose text contains `needle` (toasts). */
+static gboolean
+window_shows_text (GtkWidget *root, const char *needle)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), needle))
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    if (window_shows_text (c, needle))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct
+{
+  GtkWidget     *window;
+  CvlKernelPage *page;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->window = g_object_ref (GTK_WIDGET (g_object_new (CVL_TYPE_WINDOW, NULL)));
+  gtk_window_present (GTK_WINDOW (f->window));
+  f->page = CVL_KERNEL_PAGE (find_widget (f->window, CVL_TYPE_KERNEL_PAGE));
+  g_assert_nonnull (f->page);
+  wait_until (page_idle, f->page);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  wait_until (page_not_busy, f->page);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_assert_finalize_object (f->window);
+}
+
+/* The page's result must be what the naive reference computes for the
+ * page's own input, kernel and options. */
+static void
+assert_result_matches_reference (CvlKernelPage *page)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CvlImage) values = NULL;
+  g_autoptr (CvlImage) alpha = NULL;
+  const CvlImage *got = cvl_kernel_page_get_result (page);
+  CvlConvOptions options;
+  CvlMap map;
+  float max_diff = 0, max_abs = 0;
+
+  cvl_kernel_page_get_options (page, &options, &map);
+  g_assert_true (cvl_conv_apply (CVL_ENGINE_NAIVE, cvl_kernel_page_get_input (page),
+                                 cvl_kernel_page_get_kernel (page), &options,
+                                 &values, &alpha, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (got);
+  g_assert_cmpint (got->width, ==, values->width);
+  g_assert_cmpint (got->height, ==, values->height);
+  g_assert_cmpint (got->channels, ==, values->channels);
+  for (gsize i = 0; i < (gsize) values->width * values->height * values->channels; i++)
+    {
+      max_diff = MAX (max_diff, fabsf (got->data[i] - values->data[i]));
+      max_abs = MAX (max_abs, fabsf (values->data[i]));
+    }
+  g_assert_cmpfloat (max_diff, <=, 1e-4f * MAX (1.0f, max_abs));
+}
+
+typedef struct { CvlKernelPage *page; guint count; } RenderWait;
+
+static gboolean
+rendered_since (gpointer data)
+{
+  RenderWait *w = data;
+  return cvl_kernel_page_get_render_count (w->page) > w->count && !cvl_kernel_page_is_busy (w->page);
+}
+
+static void
+wait_for_render (CvlKernelPage *page, guint count)
+{
+  RenderWait w = { page, count };
+  wait_until (rendered_since, &w);
+}
+
+static void
+test_opens_on_sample (Fixture *f, gconstpointer data)
+{
+  const CvlImage *input = cvl_kernel_page_get_input (f->page);
+
+  g_assert_cmpstr (cvl_kernel_page_get_input_name (f->page), ==, "chelsea");
+  g_assert_cmpint (input->width, ==, 451);
+  g_assert_cmpint (input->height, ==, 300);
+  assert_result_matches_reference (f->page);
+}
+
+static void
+test_each_preset_renders (Fixture *f, gconstpointer data)
+{
+  guint n;
+  const CvlPresetInfo *presets = cvl_kernel_presets (&n);
+
+  g_assert_cmpuint (n, >=, 12);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (CvlKernel) expected = cvl_kernel_new_preset (presets[i].id, NULL);
+      guint count = cvl_kernel_page_get_render_count (f->page);
+      CvlConvOptions options;
+      CvlMap map;
+
+      /* Through the button's action, as a click would. */
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "kernels.preset", "s", presets[i].id));
+      if (i > 0 || cvl_kernel_page_get_render_count (f->page) == count)
+        wait_for_render (f->page, count);
+      g_assert_true (cvl_kernel_equal (cvl_kernel_page_get_kernel (f->page), expected));
+      cvl_kernel_page_get_options (f->page, &options, &map);
+      g_assert_cmpint (map, ==, presets[i].map);
+      assert_result_matches_reference (f->page);
+    }
+}
+
+static void
+test_edit_rerenders (Fixture *f, gconstpointer data)
+{
+  CvlKernelGrid *grid = CVL_KERNEL_GRID (find_widget (GTK_WIDGET (f->page), CVL_TYPE_KERNEL_GRID));
+  guint count;
+
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "kernels.preset", "s", "sharpen");
+  wait_until (page_idle, f->page);
+
+  /* The user's first move: the sharpen centre from 5 to 9. */
+  count = cvl_kernel_page_get_render_count (f->page);
+  gtk_editable_set_text (GTK_EDITABLE (cvl_kernel_grid_get_cell (grid, 1, 1)), "9");
+  wait_for_render (f->page, count);
+  g_assert_cmpfloat_with_epsilon (cvl_kernel_get (cvl_kernel_page_get_kernel (f->page), 1, 1), 9.0, 1e-6);
+  assert_result_matches_reference (f->page);
+
+  /* Fractions work. */
+  count = cvl_kernel_page_get_render_count (f->page);
+  gtk_editable_set_text (GTK_EDITABLE (cvl_kernel_grid_get_cell (grid, 0, 0)), "1/16");
+  wait_for_render (f->page, count);
+  g_assert_cmpfloat_with_epsilon (cvl_kernel_get (cvl_kernel_page_get_kernel (f->page), 0, 0), 0.0625, 1e-7);
+
+  /* A bad cell is marked and the last valid kernel stays. */
+  gtk_editable_set_text (GTK_EDITABLE (cvl_kernel_grid_get_cell (grid, 2, 2)), "abc");
+  g_assert_true (gtk_widget_has_css_class (cvl_kernel_grid_get_cell (grid, 2, 2), "error"));
+  g_assert_false (cvl_kernel_grid_is_valid (grid));
+  g_assert_cmpfloat_with_epsilon (cvl_kernel_get (cvl_kernel_page_get_kernel (f->page), 2, 2), 0.0, 1e-7);
+  g_assert_true (window_shows_text (f->window, "still showing the last valid kernel"));
+  gtk_editable_set_text (GTK_EDITABLE (cvl_kernel_grid_get_cell (grid, 2, 2)), "nan");
+  g_assert_true (gtk_widget_has_css_class (cvl_kernel_grid_get_cell (grid, 2, 2), "error"));
+  wait_until (page_idle, f->page);
+  assert_result_matches_reference (f->page);
+}
+
+static void
+test_tools_and_options (Fixture *f, gconstpointer data)
+{
+  CvlConvOptions options;
+  CvlMap map;
+  guint count;
+
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "kernels.preset", "s", "top-sobel");
+  wait_until (page_idle, f->page);
+  count = cvl_kernel_page_get_render_count (f->page);
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "kernels.rotate", NULL);
+  wait_for_render (f->page, count);
+  /* Top Sobel turned 90° clockwise: its positive row becomes the right column. */
+  g_assert_cmpfloat_with_epsilon (cvl_kernel_get (cvl_kernel_page_get_kernel (f->page), 1, 2), 2.0, 1e-6);
+
+  /* Stride 2 on the 451 × 300 photo: TensorFlow's SAME gives 226 × 150. */
+  cvl_kernel_page_get_options (f->page, &options, &map);
+  options.stride_h = options.stride_w = 2;
+  options.border = CVL_BORDER_REFLECT;
+  count = cvl_kernel_page_get_render_count (f->page);
+  g_assert_true (cvl_kernel_page_set_options (f->page, &options, map));
+  wait_for_render (f->page, count);
+  g_assert_cmpint (cvl_kernel_page_get_result (f->page)->width, ==, 226);
+  g_assert_cmpint (cvl_kernel_page_get_result (f->page)->height, ==, 150);
+  g_assert_true (window_shows_text (f->window, "226 × 150"));
+  assert_result_matches_reference (f->page);
+
+  /* Gray, dilated, flipped, VALID. */
+  options.channels = CVL_CHANNELS_GRAY;
+  options.dilation_h = 3;
+  options.flip = TRUE;
+  options.padding = CVL_PADDING_VALID;
+  count = cvl_kernel_page_get_render_count (f->page);
+  g_assert_true (cvl_kernel_page_set_options (f->page, &options, CVL_MAP_ABS));
+  wait_for_render (f->page, count);
+  g_assert_cmpint (cvl_kernel_page_get_result (f->page)->channels, ==, 1);
+  assert_result_matches_reference (f->page);
+
+  /* Normalize refuses a zero-sum kernel with a toast. */
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "kernels.normalize", NULL);
+  g_assert_true (window_shows_text (f->window, "sum to 0"));
+}
+
+static char *
+write_file (const char *name, const void *data, gsize len)
+{
+  char *path = g_build_filename (g_get_tmp_dir (), name, NULL);
+  g_assert_true (g_file_set_contents (path, data, len, NULL));
+  return path;
+}
+
+static void
+open_and_wait (CvlKernelPage *page, const char *path)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+
+  cvl_kernel_page_open_file (page, file);
+  g_assert_true (cvl_kernel_page_is_busy (page));
+  wait_until (page_not_busy, page);
+}
+
+static void
+test_bad_files_keep_image (Fixture *f, gconstpointer data)
+{
+  g_autofree char *text_path = write_file ("convolve-test-not-an-image.png", "hello, world\n", 13);
+  g_autofree char *trunc_path = NULL;
+  g_autofree char *sample = NULL;
+  gsize len;
+  const CvlImage *before = cvl_kernel_page_get_input (f->page);
+
+  open_and_wait (f->page, text_path);
+  g_assert_true (cvl_kernel_page_get_input (f->page) == before);
+  g_assert_cmpstr (cvl_kernel_page_get_input_name (f->page), ==, "chelsea");
+  g_assert_true (window_shows_text (f->window, "convolve-test-not-an-image.png"));
+
+  /* The sample photo cut in half. */
+  g_assert_true (g_file_get_contents (SAMPLE_DIR "/chelsea.png", &sample, &len, NULL));
+  trunc_path = write_file ("convolve-test-truncated.png", sample, len / 2);
+  open_and_wait (f->page, trunc_path);
+  g_assert_true (cvl_kernel_page_get_input (f->page) == before);
+  g_assert_true (window_shows_text (f->window, "convolve-test-truncated.png"));
+
+  open_and_wait (f->page, "/nonexistent/convolve.png");
+  g_assert_true (cvl_kernel_page_get_input (f->page) == before);
+
+  g_unlink (text_path);
+  g_unlink (trunc_path);
+}
+
+static void
+test_open_and_save (Fixture *f, gconstpointer data)
+{
+  g_autofree char *out = g_build_filename (g_get_tmp_dir (), "convolve-test-out.png", NULL);
+  g_autoptr (GFile) out_file = g_file_new_for_path (out);
+  g_autoptr (CvlImage) saved = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CvlKernel) big = cvl_kernel_new (9, 9, NULL);
+  CvlConvOptions options;
+  CvlMap map;
+  guint count;
+
+  /* A tiny 5×5 image; a 9×9 kernel with VALID has no output. */
+  {
+    g_autoptr (CvlImage) tiny = cvl_image_new (5, 5, 3, NULL);
+    g_autofree char *tiny_path = g_build_filename (g_get_tmp_dir (), "convolve-test-tiny.png", NULL);
+
+    for (int i = 0; i < 75; i++)
+      tiny->data[i] = (i % 7) / 6.0f;
+    g_assert_true (cvl_imageio_save_png (tiny, NULL, CVL_MAP_CLAMP, tiny_path, &error));
+    count = cvl_kernel_page_get_render_count (f->page);
+    open_and_wait (f->page, tiny_path);
+    wait_for_render (f->page, count);
+    g_assert_cmpstr (cvl_kernel_page_get_input_name (f->page), ==, "convolve-test-tiny");
+    g_assert_cmpint (cvl_kernel_page_get_input (f->page)->width, ==, 5);
+    g_unlink (tiny_path);
+  }
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "kernels.preset", "s", "identity");
+  wait_until (page_idle, f->page);
+  cvl_kernel_page_get_options (f->page, &options, &map);
+  options.padding = CVL_PADDING_VALID;
+  cvl_kernel_page_set_options (f->page, &options, map);
+  wait_until (page_not_busy, f->page);
+  cvl_kernel_page_save_to_file (f->page, out_file);
+  wait_until (page_not_busy, f->page);
+  saved = cvl_imageio_load (out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (saved->width, ==, 3);
+  g_assert_cmpint (saved->height, ==, 3);
+  g_unlink (out);
+}
+
+static void
+test_settings_persist (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *text = NULL;
+  CvlKernelPage *page;
+  GtkWidget *window;
+  CvlConvOptions options;
+  CvlMap map;
+
+  window = g_object_ref (GTK_WIDGET (g_object_new (CVL_TYPE_WINDOW, NULL)));
+  page = CVL_KERNEL_PAGE (find_widget (window, CVL_TYPE_KERNEL_PAGE));
+  cvl_kernel_page_set_settings (page, settings);
+  wait_until (page_idle, page);
+  cvl_kernel_page_apply_preset (page, "emboss");
+  cvl_kernel_page_get_options (page, &options, &map);
+  options.stride_w = 3;
+  cvl_kernel_page_set_options (page, &options, CVL_MAP_NORMALIZE);
+  wait_until (page_not_busy, page);
+  text = g_settings_get_string (settings, "kernel");
+  g_assert_cmpstr (text, ==, "-2 -1 0\n-1 1 1\n0 1 2");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+
+  /* A new page with the same settings comes back as it was left. */
+  window = g_object_ref (GTK_WIDGET (g_object_new (CVL_TYPE_WINDOW, NULL)));
+  page = CVL_KERNEL_PAGE (find_widget (window, CVL_TYPE_KERNEL_PAGE));
+  cvl_kernel_page_set_settings (page, settings);
+  wait_until (page_idle, page);
+  {
+    g_autoptr (CvlKernel) emboss = cvl_kernel_new_preset ("emboss", NULL);
+    g_assert_true (cvl_kernel_equal (cvl_kernel_page_get_kernel (page), emboss));
+  }
+  cvl_kernel_page_get_options (page, &options, &map);
+  g_assert_cmpint (options.stride_w, ==, 3);
+  g_assert_cmpint (map, ==, CVL_MAP_NORMALIZE);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+int
+main (int argc, char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/ui/kernel-page/opens-on-sample", test_opens_on_sample);
+  ADD ("/ui/kernel-page/each-preset-renders", test_each_preset_renders);
+  ADD ("/ui/kernel-page/edit-rerenders", test_edit_rerenders);
+  ADD ("/ui/kernel-page/tools-and-options", test_tools_and_options);
+  ADD ("/ui/kernel-page/bad-files-keep-image", test_bad_files_keep_image);
+  ADD ("/ui/kernel-page/open-and-save", test_open_and_save);
+#undef ADD
+  g_test_add_func ("/ui/kernel-page/settings-persist", test_settings_persist);
+  return g_test_run ();
+}
