@@ -71,14 +71,14 @@ on_size_prepared (GdkPixbufLoader *loader,
     gdk_pixbuf_loader_set_size (loader, 0, 0);
 }
 
-/* GdkPixbuf's incremental PNG decoder hands back a partly grey image, and no
- * error, when the data stops in the middle of the pixels. Walking the chunk
- * list up to IEND catches that before decoding. */
+/* GdkPixbuf's incremental decoders hand back a partly grey image, and no
+ * error, when PNG or JPEG data stops early. Walking the file's structure to
+ * its end marker catches that before decoding. */
 static gboolean
 png_is_complete (const guint8 *data,
                  gsize         length)
 {
-  gsize at = 8;
+  gsize at = 8;   /* after the signature */
 
   while (length - at >= 12)
     {
@@ -90,18 +90,65 @@ png_is_complete (const guint8 *data,
         return TRUE;
       if (chunk_length > G_MAXINT32 || chunk_length > length - at - 12)
         return FALSE;
-      at += 12 + chunk_length;
+      at += 12 + chunk_length;   /* length, type, data, CRC */
+    }
+  return FALSE;
+}
+
+/* Marker segments up to EOI. Each scan (SOS) is followed by entropy-coded
+ * data that ends at the first FF not followed by 00 (a stuffed byte) or by a
+ * restart marker. Stray bytes between segments are skipped, as libjpeg does. */
+static gboolean
+jpeg_is_complete (const guint8 *data,
+                  gsize         length)
+{
+  gsize at = 2;   /* after SOI */
+
+  while (at + 1 < length)
+    {
+      guint8 marker = data[at + 1];
+      gsize segment;
+
+      if (data[at] != 0xff || marker == 0xff)
+        {
+          at++;
+          continue;
+        }
+      if (marker == 0xd9)   /* EOI */
+        return TRUE;
+      if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd8))
+        {
+          at += 2;   /* standalone markers carry no length */
+          continue;
+        }
+      if (length - at < 4)
+        return FALSE;
+      segment = (gsize) data[at + 2] << 8 | data[at + 3];
+      if (segment < 2 || segment > length - at - 2)
+        return FALSE;
+      at += 2 + segment;
+
+      if (marker == 0xda)   /* SOS */
+        while (at + 1 < length
+               && !(data[at] == 0xff && data[at + 1] != 0x00
+                    && (data[at + 1] < 0xd0 || data[at + 1] > 0xd7)))
+          at++;
     }
   return FALSE;
 }
 
 static gboolean
-is_png (const guint8 *data,
-        gsize         length)
+is_complete (const guint8 *data,
+             gsize         length)
 {
-  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  static const guint8 png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  static const guint8 jpeg_signature[3] = { 0xff, 0xd8, 0xff };
 
-  return length >= sizeof signature && memcmp (data, signature, sizeof signature) == 0;
+  if (length >= sizeof png_signature && memcmp (data, png_signature, sizeof png_signature) == 0)
+    return png_is_complete (data, length);
+  if (length >= sizeof jpeg_signature && memcmp (data, jpeg_signature, sizeof jpeg_signature) == 0)
+    return jpeg_is_complete (data, length);
+  return TRUE;   /* other formats: as far as their decoders check */
 }
 
 /* Turns GdkPixbuf's wording into one sentence that names the file. */
@@ -184,7 +231,7 @@ cvl_imageio_load_bytes (GBytes      *bytes,
       g_set_error (error, CVL_ERROR, CVL_ERROR_FORMAT, "“%s” is empty", display_name);
       return NULL;
     }
-  if (is_png (data, length) && !png_is_complete (data, length))
+  if (!is_complete (data, length))
     {
       g_set_error (error, CVL_ERROR, CVL_ERROR_FORMAT,
                    "“%s” is damaged or truncated", display_name);
