@@ -23,6 +23,8 @@ struct _CvlImageView
   cairo_surface_t *result;
   double           res_x0, res_y0, res_sx, res_sy;
 
+  graphene_rect_t  highlight;  /* input coordinates; empty when width is 0 */
+
   CvlViewMode      mode;
   double           zoom;
   gboolean         fit;        /* re-fit on every resize until the user zooms */
@@ -67,6 +69,35 @@ cvl_image_view_to_image (CvlImageView *self,
 
   *ix = (wx - gtk_widget_get_width (widget) / 2.0) / self->zoom + self->center_x;
   *iy = (wy - gtk_widget_get_height (widget) / 2.0) / self->zoom + self->center_y;
+}
+
+void
+cvl_image_view_set_highlight (CvlImageView *self,
+                              double        x,
+                              double        y,
+                              double        width,
+                              double        height)
+{
+  g_return_if_fail (CVL_IS_IMAGE_VIEW (self));
+
+  if (self->highlight.origin.x == x && self->highlight.origin.y == y
+      && self->highlight.size.width == width && self->highlight.size.height == height)
+    return;
+  graphene_rect_init (&self->highlight, x, y, width, height);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+cvl_image_view_to_widget (CvlImageView *self,
+                          double        ix,
+                          double        iy,
+                          double       *wx,
+                          double       *wy)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  *wx = (ix - self->center_x) * self->zoom + gtk_widget_get_width (widget) / 2.0;
+  *wy = (iy - self->center_y) * self->zoom + gtk_widget_get_height (widget) / 2.0;
 }
 
 static double
@@ -306,6 +337,24 @@ draw_view (CvlImageView *self,
       cairo_translate (cr, ox + self->res_x0 * self->zoom, oy + self->res_y0 * self->zoom);
       paint_surface (cr, self->result, self->zoom * self->res_sx, self->zoom * self->res_sy);
       cairo_restore (cr);
+    }
+
+  if (self->highlight.size.width > 0)
+    {
+      /* The kernel's footprint: a dark and a light line, visible on any image. */
+      double x = ox + self->highlight.origin.x * self->zoom;
+      double y = oy + self->highlight.origin.y * self->zoom;
+      double w = self->highlight.size.width * self->zoom;
+      double h = self->highlight.size.height * self->zoom;
+
+      cairo_set_line_width (cr, 3);
+      cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
+      cairo_rectangle (cr, round (x) - 1.5, round (y) - 1.5, round (w) + 3, round (h) + 3);
+      cairo_stroke (cr);
+      cairo_set_line_width (cr, 1);
+      cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
+      cairo_rectangle (cr, round (x) - 1.5, round (y) - 1.5, round (w) + 3, round (h) + 3);
+      cairo_stroke (cr);
     }
 
   if (self->mode == CVL_VIEW_SPLIT && self->result != NULL)

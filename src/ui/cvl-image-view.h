@@ -49,5 +49,17 @@ void        cvl_image_view_to_image     (CvlImageView    *self,
                                          double           wy,
                                          double          *ix,
                                          double          *iy);
+/* Outlines a rectangle of input pixels (the kernel's footprint); a width
+ * of 0 removes it. */
+void        cvl_image_view_set_highlight (CvlImageView   *self,
+                                          double          x,
+                                          double          y,
+                                          double          width,
+                                          double          height);
+void        cvl_image_view_to_widget    (CvlImageView    *self,
+                                         double           ix,
+                                         double           iy,
+                                         double          *wx,
+                                         double          *wy);
 
 G_END_DECLS

@@ -12,7 +12,7 @@
 
 #define CELL_W_NAT 58
 #define CELL_W_MIN 34
-#define CELL_H     40
+#define CELL_H     50
 #define GAP        2
 
 struct _CvlInspector
@@ -98,6 +98,7 @@ cvl_inspector_draw (CvlInspector *self,
   const CvlInspection *in = &self->inspection;
   g_autoptr (PangoLayout) layout = NULL;
   PangoFontDescription *font;
+  PangoAttrList *bold;
   double cell_w, cell_h;
 
   if (!self->valid)
@@ -107,9 +108,11 @@ cvl_inspector_draw (CvlInspector *self,
   cell_h = MIN (CELL_H, (double) height / in->k_h) - GAP;
   layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
   font = pango_font_description_copy (pango_context_get_font_description (pango_layout_get_context (layout)));
-  pango_font_description_set_absolute_size (font, MIN (11.0, cell_w / 4.6) * PANGO_SCALE);
+  pango_font_description_set_absolute_size (font, MIN (10.0, MIN (cell_w / 5.0, cell_h / 3.6)) * PANGO_SCALE);
   pango_layout_set_font_description (layout, font);
   pango_font_description_free (font);
+  bold = pango_attr_list_new ();
+  pango_attr_list_insert (bold, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
 
   for (int ky = 0; ky < in->k_h; ky++)
     for (int kx = 0; kx < in->k_w; kx++)
@@ -119,7 +122,7 @@ cvl_inspector_draw (CvlInspector *self,
         /* The cell shows the pixel itself, so its colours are data, not theme. */
         double grey = CLAMP (in->input[tap], 0.0, 1.0);
         double ink = grey > 0.55 ? 0.0 : 1.0;
-        char value[32], product[32];
+        char value[32], weight[32], product[32];
 
         cairo_rectangle (cr, x, y, cell_w, cell_h);
         cairo_set_source_rgb (cr, grey, grey, grey);
@@ -132,12 +135,18 @@ cvl_inspector_draw (CvlInspector *self,
         cairo_set_dash (cr, NULL, 0, 0);
 
         g_snprintf (value, sizeof value, "%.3g", in->input[tap]);
+        g_snprintf (weight, sizeof weight, "× %.3g", in->weight[tap]);
         g_snprintf (product, sizeof product, "%.3g", in->weight[tap] * in->input[tap]);
-        cairo_set_source_rgba (cr, ink, ink, ink, 0.7);
+        /* pixel, × weight, = product: one line each, the product in bold */
+        cairo_set_source_rgba (cr, ink, ink, ink, 0.75);
         show_text (cr, layout, value, x + cell_w / 2, y + 2);
+        show_text (cr, layout, weight, x + cell_w / 2, y + cell_h / 3);
         cairo_set_source_rgb (cr, ink, ink, ink);
-        show_text (cr, layout, product, x + cell_w / 2, y + cell_h / 2);
+        pango_layout_set_attributes (layout, bold);
+        show_text (cr, layout, product, x + cell_w / 2, y + 2 * cell_h / 3 - 1);
+        pango_layout_set_attributes (layout, NULL);
       }
+  pango_attr_list_unref (bold);
 }
 
 static void

@@ -18,7 +18,7 @@ typedef struct
 {
   CvlImage        *image;     /* 3 or 4 channels */
   cairo_surface_t *surface;
-  guint8          *pixels;    /* the surface's buffer */
+  guint8          *pixels;    /* the surface's buffer, owned by the surface */
   gsize            capacity;
   char            *name;      /* for titles and the save dialog: "chelsea" */
 } CvlSource;
@@ -57,7 +57,9 @@ struct _CvlKernelPage
   GtkSwitch      *flip_switch;
   GtkLabel       *size_label, *status_label, *zoom_label, *inspect_label;
   CvlInspector   *inspector;
-  GtkDropDown    *inspect_channel;
+  GtkWidget      *inspector_panel;
+  GtkLabel       *inspect_title;
+  AdwComboRow    *inspect_channel;
 
   /* what is being shown */
   CvlSource      *source;

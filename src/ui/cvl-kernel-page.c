@@ -24,14 +24,16 @@ static void update_inspector (CvlKernelPage *self);
 
 /* ---- sources and results -------------------------------------------- */
 
+static cairo_user_data_key_t source_pixels_key;
+
 static void
 source_clear (gpointer data)
 {
   CvlSource *source = data;
 
+  /* The surface owns the pixels: the view may hold it longer than us. */
   g_clear_pointer (&source->surface, cairo_surface_destroy);
   g_clear_pointer (&source->image, cvl_image_free);
-  g_clear_pointer (&source->pixels, g_free);
   g_clear_pointer (&source->name, g_free);
 }
 
@@ -55,6 +57,7 @@ cvl_source_new (CvlImage   *image,
   cvl_image_split_alpha (image, &colour, &alpha, &has_alpha);
   source->surface = cvl_surface_wrap_mapped (&colour, has_alpha ? &alpha : NULL, CVL_MAP_CLAMP,
                                              &source->pixels, &source->capacity);
+  cairo_surface_set_user_data (source->surface, &source_pixels_key, source->pixels, g_free);
   return source;
 }
 
@@ -192,9 +195,10 @@ render_done (GObject      *object,
     {
       if (g_error_matches (error, CVL_ERROR, CVL_ERROR_EMPTY_OUTPUT) && job->generation == self->generation)
         {
-          /* The size read-out already explains why; drop the stale picture. */
-          g_clear_pointer (&self->result, cvl_result_release);
+          /* The size read-out already explains why; drop the stale picture
+           * (the view first: its surface borrows the result's pixels). */
           cvl_image_view_set_result (self->view, NULL, 0, 0, 1, 1);
+          g_clear_pointer (&self->result, cvl_result_release);
           gtk_label_set_text (self->status_label, _("No output"));
         }
       else if (!g_error_matches (error, CVL_ERROR, CVL_ERROR_CANCELLED)
@@ -209,11 +213,13 @@ render_done (GObject      *object,
       return;
     }
 
-  recycle_result (self, g_steal_pointer (&self->result));
-  self->result = result;
+  /* Show the new result before the old one is recycled: the view's surface
+   * borrows the old result's pixels until it lets go. */
   result_placement (result, &x0, &y0);
   cvl_image_view_set_result (self->view, result->surface, x0, y0,
                              result->options.stride_w, result->options.stride_h);
+  recycle_result (self, g_steal_pointer (&self->result));
+  self->result = result;
   status = g_strdup_printf (_("%d × %d · Direct · %.1f ms"),
                             result->values->width, result->values->height, result->conv_ms);
   gtk_label_set_text (self->status_label, status);
@@ -271,38 +277,52 @@ update_inspector (CvlKernelPage *self)
 {
   CvlInspection inspection;
   const CvlResult *result = self->result;
+  g_autofree char *title = NULL;
   g_autofree char *text = NULL;
-  int channel = gtk_drop_down_get_selected (self->inspect_channel);
-  double x0, y0;
-  int ox, oy;
+  int channel = adw_combo_row_get_selected (self->inspect_channel);
+  const char *channel_name;
+  double x0, y0, wx, wy;
+  int ox = -1, oy = -1;
 
-  if (!self->hovering || result == NULL || self->source == NULL)
-    {
-      cvl_inspector_set_inspection (self->inspector, NULL);
-      gtk_label_set_text (self->inspect_label,
-                          _("Point at the image to see how one output pixel is computed."));
-      return;
-    }
   /* Inspect the result pixel drawn under the pointer, with the kernel and
    * options that produced it. */
-  result_placement (result, &x0, &y0);
-  ox = (int) floor ((self->hover_x - x0) / result->options.stride_w);
-  oy = (int) floor ((self->hover_y - y0) / result->options.stride_h);
-  if (self->kernel->width > CVL_KERNEL_MAX_EDIT || self->kernel->height > CVL_KERNEL_MAX_EDIT
+  if (self->hovering && result != NULL && self->source != NULL)
+    {
+      result_placement (result, &x0, &y0);
+      ox = (int) floor ((self->hover_x - x0) / result->options.stride_w);
+      oy = (int) floor ((self->hover_y - y0) / result->options.stride_h);
+    }
+  if (!self->hovering || result == NULL || self->source == NULL
       || !cvl_conv_inspect (self->source->image, self->kernel, &result->options,
                             channel, oy, ox, &inspection))
     {
       cvl_inspector_set_inspection (self->inspector, NULL);
-      gtk_label_set_text (self->inspect_label, _("The pointer is outside the result."));
+      gtk_widget_set_visible (self->inspector_panel, FALSE);
+      cvl_image_view_set_highlight (self->view, 0, 0, 0, 0);
       return;
     }
+
+  /* Outline the window of input pixels the kernel reads (dilation included). */
+  cvl_image_view_set_highlight (self->view,
+                                ox * result->options.stride_w - result->geometry.pad_left,
+                                oy * result->options.stride_h - result->geometry.pad_top,
+                                result->geometry.k_eff_w, result->geometry.k_eff_h);
+
+  channel_name = result->options.channels == CVL_CHANNELS_GRAY ? _("luma")
+               : channel == 0 ? _("red") : channel == 1 ? _("green") : _("blue");
+  title = g_strdup_printf (_("Output pixel x %d, y %d (%s)"), ox, oy, channel_name);
+  text = g_strdup_printf (_("Σ weight × pixel = %.4g\n%.4g ÷ %g + %g = %.4g"),
+                          inspection.sum, inspection.sum, inspection.divisor,
+                          inspection.offset, inspection.result);
   cvl_inspector_set_inspection (self->inspector, &inspection);
-  text = g_strdup_printf (_("Output pixel (x %d, y %d)%s: Σ weight × pixel = %.4g; ÷ %g + %g = %.4g"),
-                          ox, oy,
-                          result->options.channels == CVL_CHANNELS_GRAY ? _(", luma")
-                          : channel == 0 ? _(", red") : channel == 1 ? _(", green") : _(", blue"),
-                          inspection.sum, inspection.divisor, inspection.offset, inspection.result);
+  gtk_label_set_text (self->inspect_title, title);
   gtk_label_set_text (self->inspect_label, text);
+  /* Keep the panel out of the way: on the side away from the pointer. */
+  cvl_image_view_to_widget (self->view, self->hover_x, self->hover_y, &wx, &wy);
+  gtk_widget_set_halign (self->inspector_panel,
+                         wx < gtk_widget_get_width (GTK_WIDGET (self->view)) / 2.0
+                         ? GTK_ALIGN_END : GTK_ALIGN_START);
+  gtk_widget_set_visible (self->inspector_panel, TRUE);
 }
 
 static void
@@ -329,7 +349,7 @@ on_view_zoom (CvlImageView  *view,
 }
 
 static void
-on_inspect_channel_changed (GtkDropDown   *dropdown,
+on_inspect_channel_changed (AdwComboRow   *row,
                             GParamSpec    *pspec,
                             CvlKernelPage *self)
 {
@@ -845,6 +865,7 @@ cvl_kernel_page_class_init (CvlKernelPageClass *klass)
   CHILD (stride_h_spin); CHILD (stride_w_spin); CHILD (dilation_h_spin); CHILD (dilation_w_spin);
   CHILD (flip_switch); CHILD (size_label); CHILD (status_label); CHILD (zoom_label);
   CHILD (inspect_label); CHILD (inspector); CHILD (inspect_channel);
+  CHILD (inspector_panel); CHILD (inspect_title);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, on_view_hover);
   gtk_widget_class_bind_template_callback (widget_class, on_view_zoom);

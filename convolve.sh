@@ -1,0 +1,78 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Convolve from a fresh Debian 12 checkout, in one command:
+#   ./convolve.sh          install what is missing, build, start the app
+#   ./convolve.sh test     install what is missing, build, run every test
+#   ./convolve.sh asan     the same tests built with AddressSanitizer + UBSan
+#   ./convolve.sh bench    build and run the benchmarks (see README)
+# Debian packages are installed with apt-get (as root, or through sudo).
+set -eu
+cd "$(dirname "$0")"
+
+BUILD_PACKAGES="meson ninja-build pkg-config gcc libglib2.0-dev libglib2.0-dev-bin libglib2.0-bin
+  libgtk-4-dev libadwaita-1-dev libgdk-pixbuf-2.0-dev"
+TEST_PACKAGES="xvfb xauth dbus-daemon python3 python3-numpy"
+BENCH_PACKAGES="python3-opencv python3-scipy"
+
+missing_packages () {
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
+  done
+}
+
+install_packages () {
+  # shellcheck disable=SC2086 # word splitting of the lists is intended
+  missing=$(missing_packages $*)
+  [ -z "$missing" ] && return 0
+  echo "convolve.sh: installing Debian packages:" $missing
+  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+}
+
+build () {
+  dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" "$@"
+  fi
+  ninja -C "$dir"
+}
+
+# Runs the suite and ends with one line "N passed, N failed", counting every
+# TAP subtest (and each non-TAP test once) from meson's JSON log.
+run_tests () {
+  dir=$1; log=$2; shift 2
+  status=0
+  meson test -C "$dir" --print-errorlogs "$@" || status=$?
+  python3 scripts/count-tests.py "$dir/meson-logs/$log" || status=1
+  return $status
+}
+
+mode=${1:-run}
+case "$mode" in
+  run)
+    install_packages $BUILD_PACKAGES
+    build build
+    GSETTINGS_SCHEMA_DIR="$PWD/build/data" exec build/src/ui/convolve
+    ;;
+  test)
+    install_packages $BUILD_PACKAGES $TEST_PACKAGES
+    build build
+    run_tests build testlog.json
+    ;;
+  asan)
+    install_packages $BUILD_PACKAGES $TEST_PACKAGES
+    build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+    run_tests build-asan testlog-asan.json --setup asan
+    ;;
+  bench)
+    install_packages $BUILD_PACKAGES $BENCH_PACKAGES
+    build build
+    meson test -C build --benchmark --verbose
+    ;;
+  *)
+    echo "usage: $0 [run|test|asan|bench]" >&2
+    exit 2
+    ;;
+esac
