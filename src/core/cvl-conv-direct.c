@@ -13,17 +13,97 @@
  * large enough that consecutive rows share their input rows in cache. */
 #define ROWS_PER_TASK 16
 
-/* Built for AVX-512, AVX2+FMA and baseline x86-64; the loader picks one. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
-#define CVL_TARGET_CLONES \
-  __attribute__ ((target_clones ("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CVL_TARGET_CLONES
+/* The inner loops, once per instruction set; the widest one the CPU has is
+ * picked at run time, so the build never needs -march. */
+typedef void (*SpanStride1) (float *out, int n, const float *const *src, const float *w,
+                             int n_taps, float scale, float offset);
+typedef void (*SpanStrided) (float *out, int n, int stride, const float *const *src,
+                             const float *w, int n_taps, float *acc, float scale, float offset);
+
+typedef struct
+{
+  const char  *name;
+  SpanStride1  stride1;
+  SpanStrided  strided;
+} Isa;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CVL_HAVE_X86_ISAS 1
+
+#define SPAN_SUFFIX avx512
+#define SPAN_VEC_BYTES 64
+#define SPAN_TARGET "avx512f,avx2,fma"
+#include "cvl-conv-direct-span.h"
+
+#define SPAN_SUFFIX avx2
+#define SPAN_VEC_BYTES 32
+#define SPAN_TARGET "avx2,fma"
+#include "cvl-conv-direct-span.h"
 #endif
 
-/* 16 floats: one AVX-512 register, two AVX ones, four SSE ones. */
-typedef float Vec __attribute__ ((vector_size (64)));
-#define VEC_LEN ((int) (sizeof (Vec) / sizeof (float)))
+#define SPAN_SUFFIX generic
+#define SPAN_VEC_BYTES 16
+#include "cvl-conv-direct-span.h"
+
+static const Isa isas[] = {
+#ifdef CVL_HAVE_X86_ISAS
+  { "avx512", span_stride1_avx512, span_strided_avx512 },
+  { "avx2", span_stride1_avx2, span_strided_avx2 },
+#endif
+  { "generic", span_stride1_generic, span_strided_generic },
+};
+
+static const Isa *current_isa; /* atomic */
+
+static gboolean
+isa_supported (const Isa *isa)
+{
+#ifdef CVL_HAVE_X86_ISAS
+  __builtin_cpu_init ();
+  if (g_str_equal (isa->name, "avx512"))
+    return __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("fma");
+  if (g_str_equal (isa->name, "avx2"))
+    return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+#endif
+  return TRUE;
+}
+
+static const Isa *
+get_isa (void)
+{
+  const Isa *isa = g_atomic_pointer_get (&current_isa);
+
+  if (G_UNLIKELY (isa == NULL))
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (isas) && isa == NULL; i++)
+        if (isa_supported (&isas[i]))
+          isa = &isas[i];
+      g_atomic_pointer_set (&current_isa, isa);
+    }
+
+  return isa;
+}
+
+const char *
+cvl_conv_direct_get_isa (void)
+{
+  return get_isa ()->name;
+}
+
+gboolean
+cvl_conv_direct_set_isa (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (isas); i++)
+    if (g_strcmp0 (isas[i].name, name) == 0 || (name == NULL && isa_supported (&isas[i])))
+      {
+        if (!isa_supported (&isas[i]))
+          return FALSE;
+        g_atomic_pointer_set (&current_isa, &isas[i]);
+        return TRUE;
+      }
+
+  return FALSE;
+}
 
 typedef struct
 {
@@ -34,6 +114,8 @@ typedef struct
   int               col_begin; /* interior output columns: every tap inside the row */
   int               col_end;
   int               n_row_blocks;
+  float             scale;     /* 1 / divisor */
+  const Isa        *isa;
 } Plan;
 
 /* The taps of one output row: an input row, a column offset and a weight,
@@ -47,93 +129,6 @@ typedef struct
   float        *acc;  /* strided interior: one accumulator per output column */
   int           n;
 } Taps;
-
-/* out[x] = Σ_t w[t] · src[t][x] / divisor + offset over x in [0, n), four
- * vectors at a time so the accumulators stay in registers across the taps. */
-CVL_TARGET_CLONES static void
-span_stride1 (float              *restrict out,
-              int                 n,
-              const float *const *restrict src,
-              const float        *restrict w,
-              int                 n_taps,
-              float               divisor,
-              float               offset)
-{
-  int x = 0;
-
-#define LOAD(p) ({ Vec v_; memcpy (&v_, (p), sizeof v_); v_; })
-#define STORE(p, v) do { Vec s_ = (v) / divisor + offset; memcpy ((p), &s_, sizeof s_); } while (0)
-
-  for (; x + 4 * VEC_LEN <= n; x += 4 * VEC_LEN)
-    {
-      Vec a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
-
-      for (int t = 0; t < n_taps; t++)
-        {
-          const float *s = src[t] + x;
-          float wt = w[t];
-
-          a0 += wt * LOAD (s);
-          a1 += wt * LOAD (s + VEC_LEN);
-          a2 += wt * LOAD (s + 2 * VEC_LEN);
-          a3 += wt * LOAD (s + 3 * VEC_LEN);
-        }
-
-      STORE (out + x, a0);
-      STORE (out + x + VEC_LEN, a1);
-      STORE (out + x + 2 * VEC_LEN, a2);
-      STORE (out + x + 3 * VEC_LEN, a3);
-    }
-
-  for (; x + VEC_LEN <= n; x += VEC_LEN)
-    {
-      Vec a = { 0 };
-
-      for (int t = 0; t < n_taps; t++)
-        a += w[t] * LOAD (src[t] + x);
-      STORE (out + x, a);
-    }
-
-#undef LOAD
-#undef STORE
-
-  for (; x < n; x++)
-    {
-      float a = 0;
-
-      for (int t = 0; t < n_taps; t++)
-        a += w[t] * src[t][x];
-      out[x] = a / divisor + offset;
-    }
-}
-
-/* The same with a column stride: one pass per tap over an accumulator row. */
-CVL_TARGET_CLONES static void
-span_strided (float              *restrict out,
-              int                 n,
-              int                 stride,
-              const float *const *restrict src,
-              const float        *restrict w,
-              int                 n_taps,
-              float              *restrict acc,
-              float               divisor,
-              float               offset)
-{
-  for (int x = 0; x < n; x++)
-    acc[x] = 0;
-
-  for (int t = 0; t < n_taps; t++)
-    {
-      const float *restrict s = src[t];
-      float wt = w[t];
-
-      for (int x = 0; x < n; x++)
-        acc[x] += wt * s[x * stride];
-    }
-
-  for (int x = 0; x < n; x++)
-    out[x] = acc[x] / divisor + offset;
-}
 
 /* Columns where some tap falls outside the row, through the border map. */
 static void
@@ -158,7 +153,7 @@ border_columns (const Plan  *plan,
           if (x >= 0)
             a += taps->w[t] * taps->row[t][x];
         }
-      out[ox] = a / k->divisor + k->offset;
+      out[ox] = a * plan->scale + k->offset;
     }
 }
 
@@ -235,11 +230,11 @@ run_task (gpointer data,
         taps.src[t] = taps.row[t] + x0 + taps.dx[t];
 
       if (o->stride_w == 1)
-        span_stride1 (out + plan->col_begin, n_interior, taps.src, taps.w, taps.n,
-                      k->divisor, k->offset);
+        plan->isa->stride1 (out + plan->col_begin, n_interior, taps.src, taps.w, taps.n,
+                            plan->scale, k->offset);
       else
-        span_strided (out + plan->col_begin, n_interior, o->stride_w, taps.src, taps.w,
-                      taps.n, taps.acc, k->divisor, k->offset);
+        plan->isa->strided (out + plan->col_begin, n_interior, o->stride_w, taps.src, taps.w,
+                            taps.n, taps.acc, plan->scale, k->offset);
     }
 
   g_free (taps.row);
@@ -293,6 +288,8 @@ cvl_conv_direct (const CvlConvJob *job)
   plan.col_end = last_start < 0 ? 0 : MIN (last_start / o->stride_w + 1, g->out_w);
   plan.col_end = MAX (plan.col_end, plan.col_begin);
   plan.n_row_blocks = (g->out_h + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+  plan.scale = 1.0f / k->divisor;
+  plan.isa = get_isa ();
 
   return cvl_parallel_for (plan.n_row_blocks * job->in->channels,
                            cvl_conv_get_threads (), run_task, &plan, job->cancellable);

@@ -21,4 +21,10 @@ typedef struct
 gboolean cvl_conv_naive  (const CvlConvJob *job);
 gboolean cvl_conv_direct (const CvlConvJob *job);
 
+/* The instruction set of the direct engine's inner loops: "avx512", "avx2"
+ * or "generic". Setting one the CPU lacks returns FALSE; NULL picks the
+ * best again. For tests and benchmarks. */
+const char *cvl_conv_direct_get_isa (void);
+gboolean    cvl_conv_direct_set_isa (const char *name);
+
 G_END_DECLS

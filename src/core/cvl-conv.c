@@ -4,6 +4,8 @@
  * cvl_conv2d() and cvl_conv_apply() hand work to one of them. */
 #include "config.h"
 
+#include <math.h>
+
 #include "cvl-conv-private.h"
 #include "cvl-error.h"
 #include "cvl-image-private.h"
@@ -241,6 +243,13 @@ cvl_conv2d (CvlEngine              engine,
       return FALSE;
     }
 
+  if (kernel->divisor == 0 || !isfinite (kernel->divisor) || !isfinite (kernel->offset))
+    {
+      g_set_error (error, CVL_ERROR, CVL_ERROR_INVALID_ARGUMENT,
+                   "The kernel’s divisor must be a finite number other than 0");
+      return FALSE;
+    }
+
   cvl_conv_geometry (in->height, in->width, kernel->height, kernel->width, options,
                      &job.geometry);
   if (job.geometry.out_w == 0 || job.geometry.out_h == 0)
@@ -331,6 +340,7 @@ cvl_conv_apply (CvlEngine              engine,
   g_return_val_if_fail (kernel != NULL, FALSE);
   g_return_val_if_fail (options != NULL, FALSE);
   g_return_val_if_fail (values != NULL && alpha != NULL, FALSE);
+  g_return_val_if_fail (*values != in && *alpha != in, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   has_alpha = in->channels == 2 || in->channels == 4;

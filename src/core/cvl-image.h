@@ -24,6 +24,7 @@ CvlImage *cvl_image_new          (int             width,
                                   int             channels,
                                   GError        **error);
 void      cvl_image_free         (CvlImage       *image);
+/* cvl_image_copy() and cvl_image_to_luma() return NULL only when memory runs out. */
 CvlImage *cvl_image_copy         (const CvlImage *image);
 /* Resize *image to width×height×channels, reusing its buffer when it is big
  * enough (large buffers are expensive to fault in, see bench/README). Creates

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cvl-conv.h"
+#include "cvl-conv-private.h"
 #include "cvl-error.h"
 
 static const CvlEngine engines[] = { CVL_ENGINE_NAIVE, CVL_ENGINE_DIRECT };
@@ -469,12 +470,18 @@ assert_direct_matches_naive (const CvlImage       *in,
 }
 
 static void
-test_direct_matches_naive (void)
+test_direct_matches_naive (gconstpointer isa)
 {
   static const int sizes[][2] = { { 1, 1 }, { 7, 5 }, { 64, 33 }, { 200, 150 } };
   static const int strides[] = { 1, 1, 2, 3, 8 };
   g_autoptr(GRand) rand = g_rand_new_with_seed (20240607);
   guint n_runs = 0;
+
+  if (!cvl_conv_direct_set_isa (isa))
+    {
+      g_test_skip ("This CPU lacks the instruction set");
+      return;
+    }
 
   for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
     for (int border = CVL_BORDER_ZERO; border <= CVL_BORDER_WRAP; border++)
@@ -501,14 +508,21 @@ test_direct_matches_naive (void)
             }
 
   g_test_message ("%u random configurations", n_runs);
+  g_assert_true (cvl_conv_direct_set_isa (NULL));
 }
 
 /* Wide rows and every kernel side 1..9 at stride 1, the vectorised path. */
 static void
-test_direct_kernel_sizes (void)
+test_direct_kernel_sizes (gconstpointer isa)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
   g_autoptr(CvlImage) in = random_image (rand, 203, 37, 3);
+
+  if (!cvl_conv_direct_set_isa (isa))
+    {
+      g_test_skip ("This CPU lacks the instruction set");
+      return;
+    }
 
   for (int kh = 1; kh <= 9; kh++)
     for (int kw = 1; kw <= 9; kw++)
@@ -520,6 +534,8 @@ test_direct_kernel_sizes (void)
         o.border = (CvlBorder) ((kh + kw) % 4);
         assert_direct_matches_naive (in, k, &o);
       }
+
+  g_assert_true (cvl_conv_direct_set_isa (NULL));
 }
 
 /* Same answer with 1, 3 or 7 threads, and from two threads at once. */
@@ -756,6 +772,12 @@ int
 main (int   argc,
       char *argv[])
 {
+#if defined(__x86_64__)
+  static const char * const isas[] = { "avx512", "avx2", "generic" };
+#else
+  static const char * const isas[] = { "generic" };
+#endif
+
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/core/conv/options", test_options);
@@ -766,8 +788,16 @@ main (int   argc,
   g_test_add_func ("/core/conv/border-modes", test_border_modes);
   g_test_add_func ("/core/conv/flip", test_flip);
   g_test_add_func ("/core/conv/divisor-offset", test_divisor_offset);
-  g_test_add_func ("/core/conv/direct-matches-naive", test_direct_matches_naive);
-  g_test_add_func ("/core/conv/direct-kernel-sizes", test_direct_kernel_sizes);
+  /* every instruction set the direct engine is built for; the ones this
+   * CPU lacks are reported as skipped */
+  for (gsize i = 0; i < G_N_ELEMENTS (isas); i++)
+    {
+      g_autofree char *matches = g_strdup_printf ("/core/conv/direct-matches-naive/%s", isas[i]);
+      g_autofree char *sizes = g_strdup_printf ("/core/conv/direct-kernel-sizes/%s", isas[i]);
+
+      g_test_add_data_func (matches, isas[i], test_direct_matches_naive);
+      g_test_add_data_func (sizes, isas[i], test_direct_kernel_sizes);
+    }
   g_test_add_func ("/core/conv/direct-threads", test_direct_threads);
   g_test_add_func ("/core/conv/reuses-output", test_reuses_output);
   g_test_add_func ("/core/conv/cancelled", test_cancelled);
