@@ -15,7 +15,7 @@
 
 G_DEFINE_FINAL_TYPE (CvlKernelPage, cvl_kernel_page, GTK_TYPE_WIDGET)
 
-enum { PROP_0, PROP_VIEW_MODE, N_PROPS };
+enum { PROP_0, PROP_VIEW_MODE, PROP_INPUT_NAME, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 static const char *view_modes[] = { "original", "split", "result" };
 
@@ -642,6 +642,7 @@ cvl_kernel_page_set_source (CvlKernelPage *self,
   g_clear_pointer (&self->source, cvl_source_release);
   self->source = source;
   cvl_image_view_set_original (self->view, source->surface);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INPUT_NAME]);
   cvl_image_view_set_result (self->view, NULL, 0, 0, 1, 1);
   g_clear_pointer (&self->result, cvl_result_release);
   update_size_label (self);
@@ -779,6 +780,9 @@ cvl_kernel_page_get_property (GObject    *object,
     case PROP_VIEW_MODE:
       g_value_set_string (value, view_modes[cvl_image_view_get_mode (self->view)]);
       break;
+    case PROP_INPUT_NAME:
+      g_value_set_string (value, cvl_kernel_page_get_input_name (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -851,6 +855,10 @@ cvl_kernel_page_class_init (CvlKernelPageClass *klass)
   properties[PROP_VIEW_MODE] =
     g_param_spec_string ("view-mode", NULL, NULL, "split",
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The name of the image being convolved, for the window's subtitle. */
+  properties[PROP_INPUT_NAME] =
+    g_param_spec_string ("input-name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CVL_TYPE_IMAGE_VIEW);

@@ -15,6 +15,7 @@ struct _CvlWindow
 
   AdwToastOverlay *toast_overlay;
   AdwViewStack    *stack;
+  AdwViewSwitcherTitle *switcher_title;
   CvlKernelPage   *kernel_page;
 };
 
@@ -151,6 +152,7 @@ cvl_window_class_init (CvlWindowClass *klass)
                                                "/io/github/convolve/Convolve/ui/cvl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CvlWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CvlWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, CvlWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, CvlWindow, kernel_page);
 
   gtk_widget_class_install_action (widget_class, "window.open", NULL, open_action);
@@ -182,4 +184,6 @@ static void
 cvl_window_init (CvlWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_object_bind_property (self->kernel_page, "input-name", self->switcher_title, "subtitle",
+                          G_BINDING_SYNC_CREATE);
 }
