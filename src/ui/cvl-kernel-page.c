@@ -58,6 +58,7 @@ cvl_source_new (CvlImage   *image,
   source->surface = cvl_surface_wrap_mapped (&colour, has_alpha ? &alpha : NULL, CVL_MAP_CLAMP,
                                              &source->pixels, &source->capacity);
   cairo_surface_set_user_data (source->surface, &source_pixels_key, source->pixels, g_free);
+  cvl_surface_attach_levels (source->surface);
   return source;
 }
 
@@ -155,6 +156,7 @@ render_thread (GTask        *task,
     g_clear_pointer (&result->alpha, cvl_image_free);
   result->surface = cvl_surface_wrap_mapped (result->values, result->alpha, job->map,
                                              &result->pixels, &result->capacity);
+  cvl_surface_attach_levels (result->surface);
   result->map = job->map;
   result->options = job->options;
   cvl_conv_geometry (in->height, in->width, job->kernel->height, job->kernel->width,

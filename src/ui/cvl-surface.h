@@ -19,6 +19,19 @@ cairo_surface_t *cvl_surface_wrap_mapped (const CvlImage  *values,
                                           guint8         **buffer,
                                           gsize           *capacity);
 
+/* Precomputes halved copies of `surface` (a mipmap pyramid, down to about
+ * 256 pixels a side) and attaches them to it, so drawing it zoomed far out
+ * stays fast and smooth. Call it where the surface is made (a worker
+ * thread is fine); it does nothing for small surfaces. */
+void             cvl_surface_attach_levels (cairo_surface_t *surface);
+/* The attached level best suited for drawing at `zoom` (≤ 1): the smallest
+ * one still at least that large. scale_x and scale_y give its size relative to
+ * `surface`. Returns `surface` itself (scale 1) when there are no levels. */
+cairo_surface_t *cvl_surface_pick_level    (cairo_surface_t *surface,
+                                            double           zoom,
+                                            double          *scale_x,
+                                            double          *scale_y);
+
 /* Splits a 3- or 4-channel image into the colour planes and the alpha plane
  * without copying (the views borrow `image`'s data). */
 void             cvl_image_split_alpha   (const CvlImage  *image,
