@@ -5,13 +5,15 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "cvl-conv.h"
 #include "cvl-map.h"
 #include "cvl-parallel.h"
 
 #define ROWS_PER_TASK 64
-#define DIVERGING_STEPS 1024
+#define CHUNK 256 /* pixels converted at a time in a row */
+#define LANES 16  /* independent minima and maxima, so the search vectorises */
 
 static const char * const map_names[] = { "clamp", "abs", "normalize", "signed" };
 
@@ -24,36 +26,44 @@ typedef struct
   gsize           stride;
   float           scale;   /* v → scale·v + shift before clamping to [0, 1] */
   float           shift;
-  const guint8   *diverging; /* [DIVERGING_STEPS + 1, 3] for signed gray */
+  const guint8   *diverging; /* [256, 3]: signed gray, by the byte v maps to */
 } MapJob;
 
-static inline guint8
+/* [0, 1] → 0…255 rounded; comparisons rather than fminf/fmaxf so loops
+ * vectorise, and written so that a NaN becomes 0, never an undefined cast. */
+static inline guint32
 to_byte (float v)
 {
-  /* fmaxf first: a NaN becomes 0 instead of an undefined conversion */
-  return (guint8) (fminf (fmaxf (v, 0.0f), 1.0f) * 255.0f + 0.5f);
+  v = v > 0.0f ? v : 0.0f;
+  v = v < 1.0f ? v : 1.0f;
+  return (guint32) (gint32) (v * 255.0f + 0.5f); /* signed: vectorises */
 }
 
+/* Little-endian words: R in the lowest byte, as the bytes R G B A. */
+#define PACK_RGB(r, g, b) GUINT32_TO_LE ((r) | (g) << 8 | (b) << 16)
+#define PACK_ALPHA(a) GUINT32_TO_LE ((a) << 24)
+
 /* Blue (negative) – light gray (0) – red (positive), after Moreland's
- * "coolwarm", interpolated linearly between its ends and its centre. */
+ * "coolwarm", interpolated linearly between its ends and its centre. Indexed
+ * by to_byte (0.5 + v / (2·max |v|)): 0 is −max, 128 is exactly 0, 255 is +max. */
 static const guint8 *
 diverging_table (void)
 {
   static const float cool[3] = { 0.230f, 0.299f, 0.754f };
   static const float neutral[3] = { 0.865f, 0.865f, 0.865f };
   static const float warm[3] = { 0.706f, 0.016f, 0.150f };
-  static guint8 table[(DIVERGING_STEPS + 1) * 3];
+  static guint8 table[256 * 3];
   static gsize initialized;
 
   if (g_once_init_enter (&initialized))
     {
-      for (int i = 0; i <= DIVERGING_STEPS; i++)
+      for (int i = 0; i < 256; i++)
         {
-          float t = 2.0f * i / DIVERGING_STEPS - 1.0f; /* −1 … 1 */
-          const float *end = t < 0 ? cool : warm;
+          float t = i < 128 ? (128 - i) / 128.0f : (i - 128) / 127.0f;
+          const float *end = i < 128 ? cool : warm;
 
           for (int c = 0; c < 3; c++)
-            table[i * 3 + c] = to_byte (neutral[c] + fabsf (t) * (end[c] - neutral[c]));
+            table[i * 3 + c] = to_byte (neutral[c] + t * (end[c] - neutral[c]));
         }
       g_once_init_leave (&initialized, 1);
     }
@@ -80,21 +90,39 @@ find_range (gpointer data,
   const CvlImage *values = job->values;
   int first_row = task * ROWS_PER_TASK;
   gsize n = (gsize) (MIN (first_row + ROWS_PER_TASK, values->height) - first_row) * values->width;
-  float lo = INFINITY, hi = -INFINITY;
+  float lo[LANES], hi[LANES];
+  Range range = { INFINITY, -INFINITY };
+
+  for (int l = 0; l < LANES; l++)
+    {
+      lo[l] = INFINITY;
+      hi[l] = -INFINITY;
+    }
 
   for (int c = 0; c < values->channels; c++)
     {
       const float *src = cvl_image_plane (values, c) + (gsize) first_row * values->width;
+      gsize i = 0;
 
-      /* comparisons rather than fminf/fmaxf so the loop vectorises */
-      for (gsize i = 0; i < n; i++)
+      for (; i + LANES <= n; i += LANES)
+        for (int l = 0; l < LANES; l++)
+          {
+            lo[l] = src[i + l] < lo[l] ? src[i + l] : lo[l];
+            hi[l] = src[i + l] > hi[l] ? src[i + l] : hi[l];
+          }
+      for (; i < n; i++)
         {
-          lo = src[i] < lo ? src[i] : lo;
-          hi = src[i] > hi ? src[i] : hi;
+          lo[0] = src[i] < lo[0] ? src[i] : lo[0];
+          hi[0] = src[i] > hi[0] ? src[i] : hi[0];
         }
     }
 
-  job->ranges[task] = (Range) { lo, hi };
+  for (int l = 0; l < LANES; l++)
+    {
+      range.lo = MIN (range.lo, lo[l]);
+      range.hi = MAX (range.hi, hi[l]);
+    }
+  job->ranges[task] = range;
 }
 
 static void
@@ -107,51 +135,51 @@ map_rows (gpointer data,
   int first_row = task * ROWS_PER_TASK;
   int last_row = MIN (first_row + ROWS_PER_TASK, values->height);
   gboolean gray = values->channels == 1;
+  float scale = job->scale, shift = job->shift;
 
   for (int y = first_row; y < last_row; y++)
     {
+      /* RGBA bytes as one little-endian word per pixel, built in `row` since
+       * `pixels` need not be 4-byte aligned */
+      guint32 row[CHUNK];
+      gsize offset = (gsize) y * width;
+      const float *r = cvl_image_plane (values, 0) + offset;
+      const float *g = cvl_image_plane (values, gray ? 0 : 1) + offset;
+      const float *b = cvl_image_plane (values, gray ? 0 : 2) + offset;
+      const float *alpha = job->alpha ? job->alpha->data + offset : NULL;
       guint8 *dst = job->pixels + (gsize) y * job->stride;
-      const float *alpha = job->alpha ? job->alpha->data + (gsize) y * width : NULL;
 
-      for (int c = 0; c < 3; c++)
+      for (int x0 = 0; x0 < width; x0 += CHUNK)
         {
-          const float *src = cvl_image_plane (values, gray ? 0 : c) + (gsize) y * width;
+          int n = MIN (CHUNK, width - x0);
+          const float *rx = r + x0, *gx = g + x0, *bx = b + x0;
 
-          switch (job->map)
-            {
-            case CVL_MAP_ABS:
-              for (int x = 0; x < width; x++)
-                dst[4 * x + c] = to_byte (fabsf (src[x]));
-              break;
+          /* one branch-free loop per case, so each vectorises */
+          if (job->map == CVL_MAP_SIGNED && gray)
+            for (int x = 0; x < n; x++)
+              {
+                const guint8 *rgb = job->diverging + to_byte (scale * rx[x] + shift) * 3;
 
-            case CVL_MAP_SIGNED:
-              if (gray)
-                {
-                  for (int x = 0; x < width; x++)
-                    {
-                      /* scale/shift take v to [0, 1]; NaN reads as the centre */
-                      float t = job->scale * src[x] + job->shift;
-                      int i = (int) (fminf (fmaxf (t, 0.0f), 1.0f) * DIVERGING_STEPS + 0.5f);
+                row[x] = PACK_RGB ((guint32) rgb[0], (guint32) rgb[1], (guint32) rgb[2]);
+              }
+          else if (job->map == CVL_MAP_ABS)
+            for (int x = 0; x < n; x++)
+              row[x] = PACK_RGB (to_byte (fabsf (rx[x])), to_byte (fabsf (gx[x])),
+                                 to_byte (fabsf (bx[x])));
+          else
+            for (int x = 0; x < n; x++)
+              row[x] = PACK_RGB (to_byte (scale * rx[x] + shift), to_byte (scale * gx[x] + shift),
+                                 to_byte (scale * bx[x] + shift));
 
-                      if (isnan (t))
-                        i = DIVERGING_STEPS / 2;
-                      dst[4 * x + c] = job->diverging[i * 3 + c];
-                    }
-                  break;
-                }
-              G_GNUC_FALLTHROUGH;
+          if (alpha != NULL)
+            for (int x = 0; x < n; x++)
+              row[x] |= PACK_ALPHA (to_byte (alpha[x0 + x]));
+          else
+            for (int x = 0; x < n; x++)
+              row[x] |= PACK_ALPHA (255u);
 
-            case CVL_MAP_CLAMP:
-            case CVL_MAP_NORMALIZE:
-            default:
-              for (int x = 0; x < width; x++)
-                dst[4 * x + c] = to_byte (job->scale * src[x] + job->shift);
-              break;
-            }
+          memcpy (dst + (gsize) x0 * 4, row, (gsize) n * 4);
         }
-
-      for (int x = 0; x < width; x++)
-        dst[4 * x + 3] = alpha ? to_byte (alpha[x]) : 255;
     }
 }
 

@@ -3,6 +3,7 @@
  * RGB, with and without alpha, plus the string names. */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "cvl-map.h"
@@ -62,6 +63,20 @@ test_clamp_abs (void)
 
   assert_gray (clamp, clamped, 5);
   assert_gray (abs, absolute, 5);
+}
+
+/* Not expected from a convolution of finite pixels, but never undefined. */
+static void
+test_nan (void)
+{
+  static const guint8 zero[] = { 0 };
+  float nan_value = NAN;
+  g_autoptr(CvlImage) values = image_from (1, 1, &nan_value);
+  g_autofree guint8 *clamp = map_row (values, NULL, CVL_MAP_CLAMP);
+  g_autofree guint8 *abs = map_row (values, NULL, CVL_MAP_ABS);
+
+  assert_gray (clamp, zero, 1);
+  assert_gray (abs, zero, 1);
 }
 
 static void
@@ -187,6 +202,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/core/map/clamp-abs", test_clamp_abs);
+  g_test_add_func ("/core/map/nan", test_nan);
   g_test_add_func ("/core/map/normalize", test_normalize);
   g_test_add_func ("/core/map/normalize-rgb", test_normalize_rgb);
   g_test_add_func ("/core/map/signed-gray", test_signed_gray);
