@@ -72,8 +72,9 @@ main (int   argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- time the direct convolution engine");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GString) csv = g_string_new ("case,width,height,channels,kernel,engine,isa,border,threads,"
-                                         "first_ms,median_ms,min_ms,max_ms,runs,ms_per_mpch\n");
+  g_autoptr(GString) csv = g_string_new ("case,width,height,channels,kernel,engine,isa,border,"
+                                         "threads,first_ms,median_ms,min_ms,max_ms,runs,"
+                                         "ms_per_mpch\n");
   guint32 seed = 12345;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -124,7 +125,8 @@ main (int   argc,
               first, median, times[0], times[n_runs - 1], n_runs, median / mpch);
       fflush (stdout);
 
-      g_string_append_printf (csv, "%s,%d,%d,3,%d,direct,%s,reflect101,%d,%.2f,%.3f,%.3f,%.3f,%d,%.5f\n",
+      g_string_append_printf (csv, "%s,%d,%d,3,%d,direct,%s,reflect101,%d,"
+                              "%.2f,%.3f,%.3f,%.3f,%d,%.5f\n",
                               c->name, c->width, c->height, c->k, cvl_conv_direct_get_isa (),
                               cvl_conv_get_threads (),
                               first, median, times[0], times[n_runs - 1], n_runs, median / mpch);

@@ -35,7 +35,8 @@ SPAN_NAME (span_stride1) (float              *restrict out,
   int x = 0;
 
 #define SPAN_LOAD(p) ({ SPAN_VEC v_; memcpy (&v_, (p), sizeof v_); v_; })
-#define SPAN_STORE(p, v) do { SPAN_VEC s_ = (v) * scale + offset; memcpy ((p), &s_, sizeof s_); } while (0)
+#define SPAN_STORE(p, v) \
+  do { SPAN_VEC s_ = (v) * scale + offset; memcpy ((p), &s_, sizeof s_); } while (0)
 
   for (; x + SPAN_BLOCK * SPAN_LANES <= n; x += SPAN_BLOCK * SPAN_LANES)
     {

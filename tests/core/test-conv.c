@@ -621,7 +621,8 @@ test_reuses_output (void)
   g_assert_true (out->data == data);
   g_assert_cmpint (out->width, ==, 16);
   /* the identity kernel copies the image */
-  g_assert_cmpmem (out->data, sizeof (float) * 16 * 16 * 3, small->data, sizeof (float) * 16 * 16 * 3);
+  g_assert_cmpmem (out->data, sizeof (float) * 16 * 16 * 3,
+                   small->data, sizeof (float) * 16 * 16 * 3);
 }
 
 static void

@@ -222,7 +222,8 @@ test_parse_too_large (void)
 
   g_assert_null (cvl_kernel_parse (wide->str, &error));
   g_assert_error (error, CVL_ERROR, CVL_ERROR_PARSE);
-  g_assert_cmpstr (error->message, ==, "The kernel has 256×1 cells; each side can have at most 255");
+  g_assert_cmpstr (error->message, ==,
+                   "The kernel has 256×1 cells; each side can have at most 255");
   g_clear_error (&error);
 
   g_assert_null (cvl_kernel_parse (tall->str, &error));
@@ -265,7 +266,8 @@ test_format_cell (void)
     const char *text;
   } exact[] = {
     { 0.0625f, "0.0625" }, { -2, "-2" }, { 0.1f, "0.1" }, { 0, "0" }, { -0.0f, "0" },
-    { 1.0f / 3, "0.33333334" }, { 1e-5f, "1e-05" }, { 100, "100" }, { 1.5e6f, "1500000" }, { 3.5e20f, "3.5e+20" }, { -1e-3f, "-0.001" },
+    { 1.0f / 3, "0.33333334" }, { 1e-5f, "1e-05" }, { 100, "100" }, { 1.5e6f, "1500000" },
+    { 3.5e20f, "3.5e+20" }, { -1e-3f, "-0.001" },
   };
   static const float round_trip[] = {
     1.0f / 16, 0.1f, 1.0f / 3, -2.0f / 7, 1e-7f, 3.4e38f, -1.17549435e-38f, 255, 0.2989f,
