@@ -4,7 +4,7 @@
 #   ./convolve.sh          install what is missing, build, start the app
 #   ./convolve.sh test     install what is missing, build, run every test
 #   ./convolve.sh asan     the same tests built with AddressSanitizer + UBSan
-#   ./convolve.sh bench    build and run the benchmarks (see README)
+#   ./convolve.sh bench    time the engine beside OpenCV in the same run (see README)
 # Debian packages are installed with apt-get (as root, or through sudo).
 set -eu
 cd "$(dirname "$0")"
@@ -69,7 +69,8 @@ case "$mode" in
   bench)
     install_packages $BUILD_PACKAGES $BENCH_PACKAGES
     build build
-    meson test -C build --benchmark --verbose
+    # Ours and OpenCV's filter2D in the same session (see bench/compare-conv.py).
+    python3 bench/compare-conv.py build --peers "${PEERS:-../shared/bench}"
     ;;
   *)
     echo "usage: $0 [run|test|asan|bench]" >&2
