@@ -53,6 +53,20 @@ find_widget (GtkWidget *root, GType type)
 }
 
 /* A label anywhere in the window whose text contains `needle` (toasts). */
+static GtkWidget *
+find_named (GtkWidget *root, const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
 static gboolean
 window_shows_text (GtkWidget *root, const char *needle)
 {
@@ -202,6 +216,22 @@ test_edit_rerenders (Fixture *f, gconstpointer data)
   g_assert_true (gtk_widget_has_css_class (cvl_kernel_grid_get_cell (grid, 2, 2), "error"));
   wait_until (page_idle, f->page);
   assert_result_matches_reference (f->page);
+
+  /* Divisor 0 is refused in place; a fraction is taken. */
+  {
+    GtkWidget *divisor = find_named (GTK_WIDGET (f->page), "divisor");
+
+    g_assert_nonnull (divisor);
+    gtk_editable_set_text (GTK_EDITABLE (divisor), "0");
+    g_assert_true (gtk_widget_has_css_class (divisor, "error"));
+    g_assert_cmpfloat_with_epsilon (cvl_kernel_page_get_kernel (f->page)->divisor, 1.0, 1e-7);
+    count = cvl_kernel_page_get_render_count (f->page);
+    gtk_editable_set_text (GTK_EDITABLE (divisor), "1/2");
+    g_assert_false (gtk_widget_has_css_class (divisor, "error"));
+    g_assert_cmpfloat_with_epsilon (cvl_kernel_page_get_kernel (f->page)->divisor, 0.5, 1e-7);
+    wait_for_render (f->page, count);
+    assert_result_matches_reference (f->page);
+  }
 }
 
 static void
@@ -333,6 +363,16 @@ test_open_and_save (Fixture *f, gconstpointer data)
   g_assert_cmpint (saved->width, ==, 3);
   g_assert_cmpint (saved->height, ==, 3);
   g_unlink (out);
+
+  /* A 9×9 kernel on the 5×5 image with VALID: no output, and the read-out
+   * says why; the page keeps working. */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_named (GTK_WIDGET (f->page), "rows")), 9);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_named (GTK_WIDGET (f->page), "cols")), 9);
+  g_assert_cmpint (cvl_kernel_page_get_kernel (f->page)->width, ==, 9);
+  wait_until (page_not_busy, f->page);
+  g_assert_null (cvl_kernel_page_get_result (f->page));
+  g_assert_true (window_shows_text (f->window, "Empty"));
+  g_assert_true (window_shows_text (f->window, "No output"));
 }
 
 static void
