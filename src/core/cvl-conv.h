@@ -46,9 +46,19 @@ typedef struct
 
 typedef enum
 {
-  CVL_ENGINE_NAIVE,    /* plain loops, the reference */
-  CVL_ENGINE_DIRECT,   /* blocked, vectorisable, threaded over rows */
+  CVL_ENGINE_NAIVE,     /* plain loops, the reference */
+  CVL_ENGINE_DIRECT,    /* blocked, vectorisable, threaded over rows */
+  CVL_ENGINE_SEPARABLE, /* rank-1 kernels as two 1-D passes (falls back to DIRECT otherwise) */
+  CVL_ENGINE_FFT,       /* FFTW3f, tiled overlap-save, cached plans */
+  CVL_ENGINE_AUTO,      /* whichever the calibrated cost model expects to be fastest */
 } CvlEngine;
+
+#define CVL_N_ENGINES (CVL_ENGINE_AUTO + 1)
+
+const char *cvl_engine_to_string   (CvlEngine    engine);   /* "naive", "direct", "separable", "fft", "auto" */
+gboolean    cvl_engine_from_string (const char  *text,
+                                    CvlEngine   *engine);
+const char *cvl_engine_label       (CvlEngine    engine);   /* "Naive", "Direct", "Separable", "FFT", "Auto" */
 
 /* Output geometry of one axis or both, TensorFlow's rules:
  *   k_eff = (k − 1)·dilation + 1
@@ -111,6 +121,17 @@ gboolean cvl_conv_apply            (CvlEngine              engine,
                                     CvlImage             **alpha,
                                     GCancellable          *cancellable,
                                     GError               **error);
+
+/* The engine that will actually run: AUTO becomes the one the cost model
+ * expects to be fastest for this image and kernel; SEPARABLE becomes DIRECT
+ * for a kernel that is not rank 1. Others are returned unchanged. Cheap:
+ * the UI calls it before every render to show which engine ran. */
+CvlEngine cvl_conv_resolve_engine  (CvlEngine              engine,
+                                    int                    in_h,
+                                    int                    in_w,
+                                    int                    channels,
+                                    const CvlKernel       *kernel,
+                                    const CvlConvOptions  *options);
 
 /* Threads used by the direct engine (default: number of processors). */
 void     cvl_conv_set_threads      (int                    n_threads);
