@@ -448,3 +448,90 @@ cvl_kernel_page_io_init (CvlKernelPage *self)
   g_signal_connect (target, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
 }
+
+/* ---- kernel from an image --------------------------------------------- */
+
+static void
+kernel_image_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  GFile *file = task_data;
+  g_autoptr (CvlImage) image = NULL;
+  GError *error = NULL;
+  CvlKernel *kernel = NULL;
+
+  if (g_file_peek_path (file) == NULL)
+    error = g_error_new (CVL_ERROR, CVL_ERROR_IO, _("Convolve can only open local files."));
+  else if ((image = cvl_imageio_load (g_file_peek_path (file), &error)) != NULL)
+    kernel = cvl_kernel_new_from_image (image, &error);
+  if (kernel == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, kernel, (GDestroyNotify) cvl_kernel_free);
+}
+
+static void
+kernel_image_done (GObject      *object,
+                   GAsyncResult *res,
+                   gpointer      user_data)
+{
+  CvlKernelPage *self = CVL_KERNEL_PAGE (object);
+  g_autoptr (GError) error = NULL;
+  CvlKernel *kernel = g_task_propagate_pointer (G_TASK (res), &error);
+
+  self->jobs_in_flight--;
+  if (kernel == NULL)
+    {
+      cvl_toast (GTK_WIDGET (self), _("Could not make a kernel: %s"), error->message);
+      return;
+    }
+  g_clear_pointer (&self->preset_id, g_free);
+  self->map = CVL_MAP_CLAMP;
+  cvl_kernel_page_take_kernel (self, kernel, FALSE);
+}
+
+void
+cvl_kernel_page_kernel_from_file (CvlKernelPage *self,
+                                  GFile         *file)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, kernel_image_done, NULL);
+
+  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
+  self->jobs_in_flight++;
+  g_task_run_in_thread (task, kernel_image_thread);
+}
+
+static void
+kernel_image_response (GtkNativeDialog *dialog,
+                       int              response,
+                       CvlKernelPage   *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      cvl_kernel_page_kernel_from_file (self, file);
+    }
+  g_object_unref (dialog);
+}
+
+void
+cvl_kernel_page_kernel_from_image_action (GtkWidget  *widget,
+                                          const char *action_name,
+                                          GVariant   *param)
+{
+  GtkFileChooserNative *dialog;
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+  dialog = gtk_file_chooser_native_new (_("Kernel from Image"),
+                                        GTK_WINDOW (gtk_widget_get_root (widget)),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("Images"));
+  gtk_file_filter_add_pixbuf_formats (filter);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (kernel_image_response), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}

@@ -5,6 +5,8 @@
 
 #include "cvl-conv.h"
 #include "cvl-error.h"
+#include "cvl-kernel-gen.h"
+#include "cvl-matrix-view.h"
 #include "cvl-image-view.h"
 #include "cvl-inspector.h"
 #include "cvl-kernel-grid.h"
@@ -36,6 +38,8 @@ typedef struct
   CvlMap           map;
   CvlConvGeometry  geometry;
   CvlConvOptions   options;
+  CvlEngine        engine;    /* the engine that ran */
+  gboolean         preview;   /* computed at screen density; full resolution follows */
   double           conv_ms;
   double           total_ms;
   int              busy;      /* atomic: a save or copy is reading it */
@@ -60,6 +64,15 @@ struct _CvlKernelPage
   GtkWidget      *inspector_panel;
   GtkLabel       *inspect_title;
   AdwComboRow    *inspect_channel;
+  GtkStack       *kernel_stack;
+  CvlMatrixView  *heatmap, *spectrum;
+  GtkLabel       *heatmap_label, *spectrum_label;
+  GtkCheckButton *spectrum_log;
+  GtkFlowBox     *generators_box;
+  GtkListBox     *gen_params;
+  GtkDropDown    *engine_dropdown;
+  int             spectrum_n;        /* DFT size shown */
+  float           spectrum_max_gain; /* to read |H| back from the display */
 
   /* what is being shown */
   CvlSource      *source;
@@ -67,6 +80,9 @@ struct _CvlKernelPage
   char           *preset_id;     /* the preset it started from */
   CvlConvOptions  options;
   CvlMap          map;
+  CvlEngine       engine;        /* what the user asked for (AUTO by default) */
+  char           *generator_id;  /* the generator the kernel came from, if untouched */
+  double          gen_values[CVL_GEN_MAX_PARAMS];
   GSettings      *settings;
   gboolean        syncing;       /* widgets being set from state: no feedback */
 
@@ -77,6 +93,7 @@ struct _CvlKernelPage
   GMutex          spare_lock;
   CvlResult      *spare;         /* recycled for the next render */
   guint           render_count;
+  guint           preview_count;
   int             jobs_in_flight;
 
   double          hover_x, hover_y;
@@ -90,5 +107,13 @@ void       cvl_result_release    (CvlResult     *result);
 void       cvl_kernel_page_set_source (CvlKernelPage *self,
                                        CvlSource     *source);
 void       cvl_kernel_page_io_init    (CvlKernelPage *self);
+void       cvl_kernel_page_kernel_from_image_action (GtkWidget  *widget,
+                                                     const char *action_name,
+                                                     GVariant   *param);
+/* Replaces the kernel (transfer full); keep_generator says it came from the
+ * active generator's parameters, any other change detaches the generator. */
+void       cvl_kernel_page_take_kernel (CvlKernelPage *self,
+                                        CvlKernel     *kernel,
+                                        gboolean       keep_generator);
 
 G_END_DECLS

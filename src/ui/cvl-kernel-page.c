@@ -10,12 +10,18 @@
 
 #include "cvl-kernel-page-private.h"
 #include "cvl-map.h"
+#include "cvl-spectrum.h"
 #include "cvl-surface.h"
 #include "cvl-window.h"
 
 G_DEFINE_FINAL_TYPE (CvlKernelPage, cvl_kernel_page, GTK_TYPE_WIDGET)
 
 enum { PROP_0, PROP_VIEW_MODE, PROP_INPUT_NAME, N_PROPS };
+
+/* The engine menu's rows, in order. */
+static const CvlEngine engine_order[] = {
+  CVL_ENGINE_AUTO, CVL_ENGINE_DIRECT, CVL_ENGINE_SEPARABLE, CVL_ENGINE_FFT,
+};
 static GParamSpec *properties[N_PROPS];
 static const char *view_modes[] = { "original", "split", "result" };
 
@@ -114,12 +120,20 @@ take_spare (CvlKernelPage *self)
 
 /* ---- rendering -------------------------------------------------------- */
 
+/* Images above this many pixels get a quick preview first: the exact
+ * result sampled at about screen density (a larger stride), then the full
+ * resolution. */
+#define PREVIEW_MIN_PIXELS 2000000
+
 typedef struct
 {
   CvlSource      *source;
   CvlKernel      *kernel;
-  CvlConvOptions  options;
+  CvlConvOptions  options;      /* with the preview's extra stride, if a preview */
+  CvlConvOptions  full_options; /* what the user asked for */
+  CvlEngine       engine;       /* resolved: never AUTO */
   CvlMap          map;
+  gboolean        preview;
   guint64         generation;
   CvlResult      *result;
 } RenderJob;
@@ -145,7 +159,7 @@ render_thread (GTask        *task,
   gint64 t0 = g_get_monotonic_time (), t1;
   const CvlImage *in = job->source->image;
 
-  if (!cvl_conv_apply (CVL_ENGINE_DIRECT, in, job->kernel, &job->options,
+  if (!cvl_conv_apply (job->engine, in, job->kernel, &job->options,
                        &result->values, &result->alpha, cancellable, &error))
     {
       g_task_return_error (task, error);
@@ -159,6 +173,8 @@ render_thread (GTask        *task,
   cvl_surface_attach_levels (result->surface);
   result->map = job->map;
   result->options = job->options;
+  result->engine = job->engine;
+  result->preview = job->preview;
   cvl_conv_geometry (in->height, in->width, job->kernel->height, job->kernel->width,
                      &job->options, &result->geometry);
   result->conv_ms = (t1 - t0) / 1000.0;
@@ -180,6 +196,24 @@ result_placement (const CvlResult *result,
   *y0 = -g->pad_top + (g->k_eff_h - 1) / 2.0 + 0.5 - o->stride_h / 2.0;
 }
 
+static void start_job (CvlKernelPage *self, RenderJob *job);
+
+static void
+show_status (CvlKernelPage   *self,
+             const CvlResult *result)
+{
+  g_autofree char *status = NULL;
+
+  if (result->preview)
+    status = g_strdup_printf (_("Preview · %s · full resolution on its way…"),
+                              cvl_engine_label (result->engine));
+  else
+    status = g_strdup_printf (_("%d × %d · %s · %.1f ms"),
+                              result->values->width, result->values->height,
+                              cvl_engine_label (result->engine), result->conv_ms);
+  gtk_label_set_text (self->status_label, status);
+}
+
 static void
 render_done (GObject      *object,
              GAsyncResult *res,
@@ -189,7 +223,6 @@ render_done (GObject      *object,
   RenderJob *job = g_task_get_task_data (G_TASK (res));
   g_autoptr (GError) error = NULL;
   CvlResult *result = g_task_propagate_pointer (G_TASK (res), &error);
-  g_autofree char *status = NULL;
   double x0, y0;
 
   self->jobs_in_flight--;
@@ -222,23 +255,69 @@ render_done (GObject      *object,
                              result->options.stride_w, result->options.stride_h);
   recycle_result (self, g_steal_pointer (&self->result));
   self->result = result;
-  status = g_strdup_printf (_("%d × %d · Direct · %.1f ms"),
-                            result->values->width, result->values->height, result->conv_ms);
-  gtk_label_set_text (self->status_label, status);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label),
-                               _("Output size, engine and the time the convolution took"));
-  self->render_count++;
+  show_status (self, result);
   update_inspector (self);
+
+  if (result->preview)
+    {
+      /* Same request, now at full resolution. */
+      self->preview_count++;
+      RenderJob *full = g_new0 (RenderJob, 1);
+
+      full->source = g_atomic_rc_box_acquire (job->source);
+      full->kernel = cvl_kernel_copy (job->kernel);
+      full->options = full->full_options = job->full_options;
+      full->engine = cvl_conv_resolve_engine (self->engine, job->source->image->height,
+                                              job->source->image->width,
+                                              job->source->image->channels,
+                                              job->kernel, &job->full_options);
+      full->map = job->map;
+      full->generation = job->generation;
+      start_job (self, full);
+      return;
+    }
+  self->render_count++;
+}
+
+static void
+start_job (CvlKernelPage *self,
+           RenderJob     *job)
+{
+  g_autoptr (GTask) task = g_task_new (self, self->render_cancellable, render_done, NULL);
+
+  job->result = take_spare (self);
+  g_task_set_source_tag (task, request_render);
+  g_task_set_task_data (task, job, (GDestroyNotify) render_job_free);
+  g_task_set_return_on_cancel (task, FALSE);
+  self->jobs_in_flight++;
+  g_task_run_in_thread (task, render_thread);
+}
+
+/* The extra stride of a preview: about one computed pixel per screen pixel
+ * at the current zoom; 1 means no preview is worth it. */
+static int
+preview_step (CvlKernelPage *self)
+{
+  const CvlImage *in = self->source->image;
+  double zoom = cvl_image_view_get_zoom (self->view);
+  int step;
+
+  if ((gint64) in->width * in->height < PREVIEW_MIN_PIXELS || zoom >= 0.5)
+    return 1;
+  step = (int) floor (1.0 / zoom);
+  return CLAMP (step, 1, CVL_CONV_MAX_STRIDE / MAX (self->options.stride_h, self->options.stride_w));
 }
 
 static void
 request_render (CvlKernelPage *self)
 {
-  g_autoptr (GTask) task = NULL;
+  const CvlImage *in;
   RenderJob *job;
+  int step;
 
   if (self->source == NULL || self->kernel == NULL)
     return;
+  in = self->source->image;
 
   g_cancellable_cancel (self->render_cancellable);
   g_clear_object (&self->render_cancellable);
@@ -247,17 +326,19 @@ request_render (CvlKernelPage *self)
   job = g_new0 (RenderJob, 1);
   job->source = g_atomic_rc_box_acquire (self->source);
   job->kernel = cvl_kernel_copy (self->kernel);
-  job->options = self->options;
+  job->options = job->full_options = self->options;
   job->map = self->map;
   job->generation = ++self->generation;
-  job->result = take_spare (self);
-
-  task = g_task_new (self, self->render_cancellable, render_done, NULL);
-  g_task_set_source_tag (task, request_render);
-  g_task_set_task_data (task, job, (GDestroyNotify) render_job_free);
-  g_task_set_return_on_cancel (task, FALSE);
-  self->jobs_in_flight++;
-  g_task_run_in_thread (task, render_thread);
+  step = preview_step (self);
+  if (step > 1)
+    {
+      job->preview = TRUE;
+      job->options.stride_h *= step;
+      job->options.stride_w *= step;
+    }
+  job->engine = cvl_conv_resolve_engine (self->engine, in->height, in->width, in->channels,
+                                         job->kernel, &job->options);
+  start_job (self, job);
 }
 
 /* ---- read-outs -------------------------------------------------------- */
@@ -294,7 +375,7 @@ update_inspector (CvlKernelPage *self)
       ox = (int) floor ((self->hover_x - x0) / result->options.stride_w);
       oy = (int) floor ((self->hover_y - y0) / result->options.stride_h);
     }
-  if (!self->hovering || result == NULL || self->source == NULL
+  if (!self->hovering || result == NULL || self->source == NULL || result->preview
       || !cvl_conv_inspect (self->source->image, self->kernel, &result->options,
                             channel, oy, ox, &inspection))
     {
@@ -358,7 +439,118 @@ on_inspect_channel_changed (AdwComboRow   *row,
   update_inspector (self);
 }
 
+/* ---- heat map, spectrum, generators ---------------------------------- */
+
+static gboolean
+kernel_fits_grid (const CvlKernel *kernel)
+{
+  return kernel->width <= CVL_KERNEL_MAX_EDIT && kernel->height <= CVL_KERNEL_MAX_EDIT;
+}
+
+/* The heat map of a kernel too big for the grid, and the spectrum of any. */
+static void
+update_kernel_views (CvlKernelPage *self)
+{
+  const CvlKernel *k = self->kernel;
+  g_autoptr (CvlSpectrum) spectrum = NULL;
+  g_autoptr (GError) error = NULL;
+  int n = 64;
+
+  if (!kernel_fits_grid (k))
+    {
+      gboolean mixed_sign = FALSE;
+
+      for (int i = 0; i < k->width * k->height && !mixed_sign; i++)
+        mixed_sign = k->values[i] < 0;
+      cvl_matrix_view_set_data (self->heatmap, k->values, k->height, k->width,
+                                mixed_sign ? CVL_MAP_SIGNED : CVL_MAP_NORMALIZE);
+      gtk_label_set_text (self->heatmap_label,
+                          _("Point at the heat map to read a weight."));
+    }
+  while (n < MAX (k->width, k->height) * 2 && n < 512)
+    n *= 2;
+  spectrum = cvl_kernel_spectrum (k, n, gtk_check_button_get_active (self->spectrum_log), &error);
+  if (spectrum == NULL)
+    {
+      gtk_label_set_text (self->spectrum_label, error->message);
+      return;
+    }
+  self->spectrum_n = n;
+  self->spectrum_max_gain = spectrum->max_gain;
+  cvl_matrix_view_set_data (self->spectrum, spectrum->magnitude->data,
+                            spectrum->magnitude->height, spectrum->magnitude->width, CVL_MAP_CLAMP);
+  {
+    g_autofree char *text = g_strdup_printf (_("Gain at zero frequency (the weights’ sum): %.3g; "
+                                               "largest gain: %.3g"),
+                                             spectrum->dc_gain, spectrum->max_gain);
+    gtk_label_set_text (self->spectrum_label, text);
+  }
+}
+
+static void
+on_heatmap_hover (CvlMatrixView *view,
+                  int            row,
+                  int            col,
+                  CvlKernelPage *self)
+{
+  g_autofree char *text = NULL;
+  float value;
+
+  if (!cvl_matrix_view_get_value (view, row, col, &value))
+    {
+      gtk_label_set_text (self->heatmap_label, _("Point at the heat map to read a weight."));
+      return;
+    }
+  text = g_strdup_printf (_("Row %d, column %d: %.6g (÷ %g)"), row + 1, col + 1, value,
+                          self->kernel->divisor);
+  gtk_label_set_text (self->heatmap_label, text);
+}
+
+static void
+on_spectrum_hover (CvlMatrixView *view,
+                   int            row,
+                   int            col,
+                   CvlKernelPage *self)
+{
+  g_autofree char *text = NULL;
+  int n = self->spectrum_n;
+  double gain;
+  float value;
+
+  if (!cvl_matrix_view_get_value (view, row, col, &value))
+    {
+      update_kernel_views (self);
+      return;
+    }
+  /* Undo the display scaling to read |H| back. */
+  if (gtk_check_button_get_active (self->spectrum_log))
+    gain = expm1 (value * log1p (self->spectrum_max_gain));
+  else
+    gain = value * self->spectrum_max_gain;
+  /* Frequencies in cycles per pixel: 0 at the centre, ±0.5 at the edges. */
+  text = g_strdup_printf (_("Frequency (%+.3f, %+.3f) cycles/pixel: gain %.3g"),
+                          (double) (col - n / 2) / n, (double) (row - n / 2) / n, gain);
+  gtk_label_set_text (self->spectrum_label, text);
+}
+
+static void
+on_spectrum_log_toggled (GtkCheckButton *button,
+                         CvlKernelPage  *self)
+{
+  update_kernel_views (self);
+}
+
+static void
+on_engine_changed (GtkDropDown   *dropdown,
+                   GParamSpec    *pspec,
+                   CvlKernelPage *self);
+
 /* ---- settings --------------------------------------------------------- */
+
+static char *generator_spec (CvlKernelPage *self);
+static void show_generator_params (CvlKernelPage *self);
+
+#define SETTINGS_MAX_KERNEL 31
 
 static void
 save_settings (CvlKernelPage *self)
@@ -367,9 +559,23 @@ save_settings (CvlKernelPage *self)
 
   if (self->settings == NULL || self->kernel == NULL || self->syncing)
     return;
-  text = cvl_kernel_to_text (self->kernel);
   g_settings_delay (self->settings);
-  g_settings_set_string (self->settings, "kernel", text);
+  /* A generated kernel is stored as its recipe; a hand-made one as text,
+   * unless it is too big to keep in a settings key. */
+  if (self->generator_id != NULL)
+    {
+      g_autofree char *spec = generator_spec (self);
+
+      g_settings_set_string (self->settings, "generator", spec);
+    }
+  else
+    g_settings_set_string (self->settings, "generator", "");
+  if (self->kernel->width <= SETTINGS_MAX_KERNEL && self->kernel->height <= SETTINGS_MAX_KERNEL)
+    {
+      text = cvl_kernel_to_text (self->kernel);
+      g_settings_set_string (self->settings, "kernel", text);
+    }
+  g_settings_set_enum (self->settings, "engine", self->engine);
   g_settings_set_double (self->settings, "kernel-divisor", self->kernel->divisor);
   g_settings_set_double (self->settings, "kernel-offset", self->kernel->offset);
   g_settings_set_string (self->settings, "preset", self->preset_id ? self->preset_id : "");
@@ -403,8 +609,13 @@ static void
 sync_widgets (CvlKernelPage *self)
 {
   self->syncing = TRUE;
-  if (self->kernel->width <= CVL_KERNEL_MAX_EDIT && self->kernel->height <= CVL_KERNEL_MAX_EDIT)
+  if (kernel_fits_grid (self->kernel))
     cvl_kernel_grid_set_kernel (self->grid, self->kernel);
+  gtk_stack_set_visible_child_name (self->kernel_stack,
+                                    kernel_fits_grid (self->kernel) ? "grid" : "heatmap");
+  for (guint i = 0; i < G_N_ELEMENTS (engine_order); i++)
+    if (engine_order[i] == self->engine)
+      gtk_drop_down_set_selected (self->engine_dropdown, i);
   gtk_spin_button_set_value (self->rows_spin, self->kernel->height);
   gtk_spin_button_set_value (self->cols_spin, self->kernel->width);
   set_entry_number (self->divisor_entry, self->kernel->divisor);
@@ -428,19 +639,135 @@ sync_widgets (CvlKernelPage *self)
 static void
 state_changed (CvlKernelPage *self)
 {
+  update_kernel_views (self);
   update_size_label (self);
   request_render (self);
   save_settings (self);
+}
+
+void
+cvl_kernel_page_take_kernel (CvlKernelPage *self,
+                             CvlKernel     *kernel,
+                             gboolean       keep_generator)
+{
+  g_clear_pointer (&self->kernel, cvl_kernel_free);
+  self->kernel = kernel;
+  if (!keep_generator && self->generator_id != NULL)
+    {
+      g_clear_pointer (&self->generator_id, g_free);
+      show_generator_params (self);
+    }
+  sync_widgets (self);
+  state_changed (self);
 }
 
 static void
 set_kernel (CvlKernelPage *self,
             CvlKernel     *kernel)   /* transfer full */
 {
-  g_clear_pointer (&self->kernel, cvl_kernel_free);
-  self->kernel = kernel;
-  sync_widgets (self);
-  state_changed (self);
+  cvl_kernel_page_take_kernel (self, kernel, FALSE);
+}
+
+/* ---- generators -------------------------------------------------------- */
+
+static void
+regenerate (CvlKernelPage *self)
+{
+  g_autoptr (GError) error = NULL;
+  CvlKernel *kernel = cvl_kernel_generate (self->generator_id, self->gen_values, &error);
+
+  if (kernel == NULL)
+    {
+      cvl_toast (GTK_WIDGET (self), "%s", error->message);
+      return;
+    }
+  g_clear_pointer (&self->preset_id, g_free);
+  cvl_kernel_page_take_kernel (self, kernel, TRUE);
+}
+
+static void
+on_gen_param_changed (GtkSpinButton *spin,
+                      CvlKernelPage *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (spin), "param-index"));
+
+  if (self->generator_id == NULL || index >= CVL_GEN_MAX_PARAMS)
+    return;
+  self->gen_values[index] = gtk_spin_button_get_value (spin);
+  regenerate (self);
+}
+
+/* One row with a spin button per parameter of the active generator. */
+static void
+show_generator_params (CvlKernelPage *self)
+{
+  const CvlGeneratorInfo *info = self->generator_id
+    ? cvl_kernel_generator_info (self->generator_id) : NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->gen_params))) != NULL)
+    gtk_list_box_remove (self->gen_params, child);
+  gtk_widget_set_visible (GTK_WIDGET (self->gen_params), info != NULL);
+  if (info == NULL)
+    return;
+
+  for (guint i = 0; i < info->n_params; i++)
+    {
+      const CvlGenParamInfo *p = &info->params[i];
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *spin = gtk_spin_button_new_with_range (p->min, p->max, p->step);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(p->label));
+      gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), p->digits);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), self->gen_values[i]);
+      gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+      gtk_widget_set_name (spin, p->name);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _(p->label), -1);
+      g_object_set_data (G_OBJECT (spin), "param-index", GUINT_TO_POINTER (i));
+      g_signal_connect (spin, "value-changed", G_CALLBACK (on_gen_param_changed), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
+      gtk_list_box_append (self->gen_params, row);
+    }
+}
+
+void
+cvl_kernel_page_apply_generator (CvlKernelPage *self,
+                                 const char    *id)
+{
+  const CvlGeneratorInfo *info = cvl_kernel_generator_info (id);
+
+  g_return_if_fail (CVL_IS_KERNEL_PAGE (self));
+  if (info == NULL)
+    return;
+  /* Picking the active generator again keeps its parameters. */
+  if (g_strcmp0 (self->generator_id, id) != 0)
+    {
+      g_free (self->generator_id);
+      self->generator_id = g_strdup (id);
+      for (guint i = 0; i < info->n_params; i++)
+        self->gen_values[i] = info->params[i].value;
+      show_generator_params (self);
+    }
+  self->map = info->map;
+  regenerate (self);
+}
+
+static char *
+generator_spec (CvlKernelPage *self)
+{
+  const CvlGeneratorInfo *info = cvl_kernel_generator_info (self->generator_id);
+  GString *spec = g_string_new (self->generator_id);
+
+  for (guint i = 0; i < info->n_params; i++)
+    {
+      char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_string_append_printf (spec, "%c%s=%s", i == 0 ? ':' : ',', info->params[i].name,
+                              g_ascii_formatd (number, sizeof number, "%g", self->gen_values[i]));
+    }
+  return g_string_free (spec, FALSE);
 }
 
 void
@@ -581,7 +908,28 @@ on_option_changed (GObject       *object,
   state_changed (self);
 }
 
+static void
+on_engine_changed (GtkDropDown   *dropdown,
+                   GParamSpec    *pspec,
+                   CvlKernelPage *self)
+{
+  guint selected = gtk_drop_down_get_selected (dropdown);
+
+  if (self->syncing || selected >= G_N_ELEMENTS (engine_order))
+    return;
+  self->engine = engine_order[selected];
+  state_changed (self);
+}
+
 /* ---- actions ---------------------------------------------------------- */
+
+static void
+generator_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  cvl_kernel_page_apply_generator (CVL_KERNEL_PAGE (widget), g_variant_get_string (param, NULL));
+}
 
 static void
 preset_action (GtkWidget  *widget,
@@ -658,6 +1006,7 @@ cvl_kernel_page_set_settings (CvlKernelPage *self,
   g_autoptr (CvlKernel) kernel = NULL;
   g_autofree char *text = NULL;
   g_autofree char *preset = NULL;
+  g_autofree char *generator = NULL;
   CvlConvOptions options;
 
   g_return_if_fail (CVL_IS_KERNEL_PAGE (self));
@@ -668,8 +1017,30 @@ cvl_kernel_page_set_settings (CvlKernelPage *self,
   /* Anything out of range in the stored state falls back to the defaults:
    * settings can be edited by hand. */
   text = g_settings_get_string (settings, "kernel");
-  kernel = cvl_kernel_parse (text, NULL);
-  if (kernel == NULL || kernel->width > CVL_KERNEL_MAX_EDIT || kernel->height > CVL_KERNEL_MAX_EDIT
+  generator = g_settings_get_string (settings, "generator");
+  kernel = generator[0] ? cvl_kernel_parse_generator (generator, NULL) : NULL;
+  if (kernel != NULL)
+    {
+      /* Restore the generator's parameters too, so its controls come back. */
+      const CvlGeneratorInfo *info = NULL;
+      g_auto (GStrv) parts = g_strsplit_set (generator, ":,", -1);
+
+      info = cvl_kernel_generator_info (parts[0]);
+      g_free (self->generator_id);
+      self->generator_id = g_strdup (parts[0]);
+      for (guint i = 0; i < info->n_params; i++)
+        {
+          self->gen_values[i] = info->params[i].value;
+          for (guint j = 1; parts[j] != NULL; j++)
+            if (g_str_has_prefix (parts[j], info->params[i].name)
+                && parts[j][strlen (info->params[i].name)] == '=')
+              self->gen_values[i] = g_ascii_strtod (parts[j] + strlen (info->params[i].name) + 1, NULL);
+        }
+      show_generator_params (self);
+    }
+  else
+    kernel = cvl_kernel_parse (text, NULL);
+  if (kernel == NULL
       || !cvl_kernel_set_divisor (kernel, g_settings_get_double (settings, "kernel-divisor"), NULL))
     {
       g_clear_pointer (&kernel, cvl_kernel_free);
@@ -693,6 +1064,7 @@ cvl_kernel_page_set_settings (CvlKernelPage *self,
     cvl_conv_options_init (&options);
   self->options = options;
   self->map = g_settings_get_enum (settings, "map");
+  self->engine = g_settings_get_enum (settings, "engine");
   preset = g_settings_get_string (settings, "preset");
   g_free (self->preset_id);
   self->preset_id = cvl_kernel_preset_info (preset) ? g_strdup (preset) : NULL;
@@ -702,6 +1074,7 @@ cvl_kernel_page_set_settings (CvlKernelPage *self,
   self->kernel = g_steal_pointer (&kernel);
   self->syncing = FALSE;
   sync_widgets (self);
+  update_kernel_views (self);
   update_size_label (self);
   request_render (self);
 }
@@ -759,6 +1132,12 @@ guint
 cvl_kernel_page_get_render_count (CvlKernelPage *self)
 {
   return self->render_count;
+}
+
+guint
+cvl_kernel_page_get_preview_count (CvlKernelPage *self)
+{
+  return self->preview_count;
 }
 
 gboolean
@@ -837,6 +1216,7 @@ cvl_kernel_page_finalize (GObject *object)
   g_clear_pointer (&self->spare, cvl_result_release);
   g_clear_pointer (&self->kernel, cvl_kernel_free);
   g_clear_pointer (&self->preset_id, g_free);
+  g_clear_pointer (&self->generator_id, g_free);
   g_clear_object (&self->settings);
   g_mutex_clear (&self->spare_lock);
   G_OBJECT_CLASS (cvl_kernel_page_parent_class)->finalize (object);
@@ -866,6 +1246,7 @@ cvl_kernel_page_class_init (CvlKernelPageClass *klass)
   g_type_ensure (CVL_TYPE_IMAGE_VIEW);
   g_type_ensure (CVL_TYPE_KERNEL_GRID);
   g_type_ensure (CVL_TYPE_INSPECTOR);
+  g_type_ensure (CVL_TYPE_MATRIX_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/convolve/Convolve/ui/cvl-kernel-page.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, CvlKernelPage, name)
@@ -876,6 +1257,9 @@ cvl_kernel_page_class_init (CvlKernelPageClass *klass)
   CHILD (flip_switch); CHILD (size_label); CHILD (status_label); CHILD (zoom_label);
   CHILD (inspect_label); CHILD (inspector); CHILD (inspect_channel);
   CHILD (inspector_panel); CHILD (inspect_title);
+  CHILD (kernel_stack); CHILD (heatmap); CHILD (spectrum); CHILD (heatmap_label);
+  CHILD (spectrum_label); CHILD (spectrum_log); CHILD (generators_box); CHILD (gen_params);
+  CHILD (engine_dropdown);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, on_view_hover);
   gtk_widget_class_bind_template_callback (widget_class, on_view_zoom);
@@ -885,8 +1269,15 @@ cvl_kernel_page_class_init (CvlKernelPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_offset_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_option_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_inspect_channel_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_heatmap_hover);
+  gtk_widget_class_bind_template_callback (widget_class, on_spectrum_hover);
+  gtk_widget_class_bind_template_callback (widget_class, on_spectrum_log_toggled);
+  gtk_widget_class_bind_template_callback (widget_class, on_engine_changed);
 
   gtk_widget_class_install_action (widget_class, "kernels.preset", "s", preset_action);
+  gtk_widget_class_install_action (widget_class, "kernels.generator", "s", generator_action);
+  gtk_widget_class_install_action (widget_class, "kernels.kernel-from-image", NULL,
+                                   cvl_kernel_page_kernel_from_image_action);
   gtk_widget_class_install_action (widget_class, "kernels.normalize", NULL, kernel_tool_action);
   gtk_widget_class_install_action (widget_class, "kernels.flip", NULL, kernel_tool_action);
   gtk_widget_class_install_action (widget_class, "kernels.transpose", NULL, kernel_tool_action);
@@ -923,11 +1314,29 @@ cvl_kernel_page_init (CvlKernelPage *self)
       gtk_flow_box_append (self->presets_box, button);
     }
 
+  {
+    const CvlGeneratorInfo *generators;
+    guint n_generators;
+
+    generators = cvl_kernel_generators (&n_generators);
+    for (guint i = 0; i < n_generators; i++)
+      {
+        GtkWidget *button = gtk_button_new_with_label (_(generators[i].label));
+
+        gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "kernels.generator");
+        gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", generators[i].id);
+        gtk_widget_set_tooltip_text (button, _(generators[i].description));
+        gtk_flow_box_append (self->generators_box, button);
+      }
+  }
+
   cvl_conv_options_init (&self->options);
+  self->engine = CVL_ENGINE_AUTO;
   self->kernel = cvl_kernel_new_preset ("sharpen", NULL);
   self->preset_id = g_strdup ("sharpen");
   self->map = CVL_MAP_CLAMP;
   sync_widgets (self);
+  update_kernel_views (self);
   cvl_kernel_page_io_init (self);
 
   /* The bundled photo, so there is something to convolve at first launch. */

@@ -30,6 +30,13 @@ void             cvl_kernel_page_open_bytes   (CvlKernelPage *self,
                                                const char    *name);
 void             cvl_kernel_page_apply_preset (CvlKernelPage *self,
                                                const char    *id);
+/* Makes the kernel with generator `id` (its current or default parameters)
+ * and shows the generator's parameters; changing one regenerates. */
+/* Loads a small picture as the kernel (luma, weights summing to 1). */
+void             cvl_kernel_page_kernel_from_file (CvlKernelPage *self,
+                                                   GFile         *file);
+void             cvl_kernel_page_apply_generator (CvlKernelPage *self,
+                                                  const char    *id);
 /* Sets the conv options and the display map (widgets follow, a render
  * starts). Invalid options are refused with FALSE. */
 gboolean         cvl_kernel_page_set_options  (CvlKernelPage        *self,
@@ -46,6 +53,8 @@ const CvlKernel *cvl_kernel_page_get_kernel   (CvlKernelPage *self);
 const CvlImage  *cvl_kernel_page_get_result   (CvlKernelPage *self);
 /* Increases each time a render result reaches the screen. */
 guint            cvl_kernel_page_get_render_count (CvlKernelPage *self);
+/* Increases each time a screen-density preview reaches the screen. */
+guint            cvl_kernel_page_get_preview_count (CvlKernelPage *self);
 /* TRUE while a load, render or save is in flight. */
 gboolean         cvl_kernel_page_is_busy      (CvlKernelPage *self);
 

@@ -376,6 +376,106 @@ test_open_and_save (Fixture *f, gconstpointer data)
 }
 
 static void
+test_generators_and_engines (Fixture *f, gconstpointer data)
+{
+  GtkStack *stack = GTK_STACK (find_named (GTK_WIDGET (f->page), "kernel-stack"));
+  GtkWidget *sigma;
+  guint count;
+
+  /* A Gaussian σ = 2 is 13×13: too big for the grid, shown as a heat map. */
+  count = cvl_kernel_page_get_render_count (f->page);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->page), "kernels.generator", "s", "gaussian"));
+  wait_for_render (f->page, count);
+  g_assert_cmpint (cvl_kernel_page_get_kernel (f->page)->width, ==, 13);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "heatmap");
+  g_assert_cmpfloat_with_epsilon (cvl_kernel_sum (cvl_kernel_page_get_kernel (f->page)), 1.0, 1e-4);
+  assert_result_matches_reference (f->page);
+  g_assert_true (window_shows_text (f->window, "Gain at zero frequency"));
+
+  /* Its σ is live: 4 makes a 25×25 kernel. */
+  sigma = find_named (GTK_WIDGET (f->page), "sigma");
+  g_assert_nonnull (sigma);
+  count = cvl_kernel_page_get_render_count (f->page);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (sigma), 4);
+  wait_for_render (f->page, count);
+  g_assert_cmpint (cvl_kernel_page_get_kernel (f->page)->width, ==, 25);
+
+  /* Every engine the menu offers renders what the reference computes. */
+  for (CvlEngine e = CVL_ENGINE_DIRECT; e <= CVL_ENGINE_AUTO; e++)
+    {
+      GtkDropDown *engines = GTK_DROP_DOWN (find_named (GTK_WIDGET (f->page), "engine"));
+
+      count = cvl_kernel_page_get_render_count (f->page);
+      gtk_drop_down_set_selected (engines, (gtk_drop_down_get_selected (engines) + 1) % 4);
+      wait_for_render (f->page, count);
+      assert_result_matches_reference (f->page);
+    }
+  g_assert_true (window_shows_text (f->window, " ms"));
+
+  /* A preset brings the grid back and drops the generator. */
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "kernels.preset", "s", "edge");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "grid");
+  g_assert_null (find_named (GTK_WIDGET (f->page), "sigma"));
+}
+
+static void
+test_kernel_from_image (Fixture *f, gconstpointer data)
+{
+  g_autoptr (CvlImage) star = cvl_image_new (5, 5, 3, NULL);
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "convolve-test-star.png", NULL);
+  g_autofree char *bad = write_file ("convolve-test-bad-kernel.png", "not a png", 9);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFile) bad_file = g_file_new_for_path (bad);
+  g_autoptr (CvlKernel) before = NULL;
+
+  memset (star->data, 0, sizeof (float) * 75);
+  for (int c = 0; c < 3; c++)
+    for (int i = 0; i < 5; i++)
+      {
+        cvl_image_plane (star, c)[2 * 5 + i] = 1.0f;   /* a plus sign */
+        cvl_image_plane (star, c)[i * 5 + 2] = 1.0f;
+      }
+  g_assert_true (cvl_imageio_save_png (star, NULL, CVL_MAP_CLAMP, path, NULL));
+  cvl_kernel_page_kernel_from_file (f->page, file);
+  wait_until (page_not_busy, f->page);
+  wait_until (page_idle, f->page);
+  g_assert_cmpint (cvl_kernel_page_get_kernel (f->page)->width, ==, 5);
+  g_assert_cmpfloat_with_epsilon (cvl_kernel_sum (cvl_kernel_page_get_kernel (f->page)), 1.0, 1e-4);
+  g_assert_cmpfloat_with_epsilon (cvl_kernel_get (cvl_kernel_page_get_kernel (f->page), 0, 0), 0.0, 1e-6);
+  assert_result_matches_reference (f->page);
+
+  /* Not an image: a toast, and the kernel stays. */
+  before = cvl_kernel_copy (cvl_kernel_page_get_kernel (f->page));
+  cvl_kernel_page_kernel_from_file (f->page, bad_file);
+  wait_until (page_not_busy, f->page);
+  g_assert_true (cvl_kernel_equal (before, cvl_kernel_page_get_kernel (f->page)));
+  g_assert_true (window_shows_text (f->window, "Could not make a kernel"));
+  g_unlink (path);
+  g_unlink (bad);
+}
+
+/* A big image shows a screen-density preview first, then full resolution. */
+static void
+test_preview_then_full (Fixture *f, gconstpointer data)
+{
+  g_autoptr (CvlImage) big = cvl_image_new (2400, 1600, 3, NULL);
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "convolve-test-big.png", NULL);
+  guint previews = cvl_kernel_page_get_preview_count (f->page);
+  guint count;
+
+  for (gsize i = 0; i < (gsize) 2400 * 1600 * 3; i++)
+    big->data[i] = (float) ((i * 2654435761u) >> 24 & 255) / 255.0f;
+  g_assert_true (cvl_imageio_save_png (big, NULL, CVL_MAP_CLAMP, path, NULL));
+  count = cvl_kernel_page_get_render_count (f->page);
+  open_and_wait (f->page, path);
+  wait_for_render (f->page, count);
+  g_assert_cmpuint (cvl_kernel_page_get_preview_count (f->page), >, previews);
+  g_assert_cmpint (cvl_kernel_page_get_result (f->page)->width, ==, 2400);
+  g_assert_cmpint (cvl_kernel_page_get_result (f->page)->height, ==, 1600);
+  g_unlink (path);
+}
+
+static void
 test_settings_persist (void)
 {
   g_autoptr (GSettings) settings = g_settings_new (APP_ID);
@@ -428,6 +528,9 @@ main (int argc, char *argv[])
   ADD ("/ui/kernel-page/tools-and-options", test_tools_and_options);
   ADD ("/ui/kernel-page/bad-files-keep-image", test_bad_files_keep_image);
   ADD ("/ui/kernel-page/open-and-save", test_open_and_save);
+  ADD ("/ui/kernel-page/generators-and-engines", test_generators_and_engines);
+  ADD ("/ui/kernel-page/kernel-from-image", test_kernel_from_image);
+  ADD ("/ui/kernel-page/preview-then-full", test_preview_then_full);
 #undef ADD
   g_test_add_func ("/ui/kernel-page/settings-persist", test_settings_persist);
   return g_test_run ();
