@@ -458,12 +458,21 @@ update_kernel_views (CvlKernelPage *self)
 
   if (!kernel_fits_grid (k))
     {
-      gboolean mixed_sign = FALSE;
+      gsize n_cells = (gsize) k->width * k->height;
+      g_autofree float *shown = g_new (float, n_cells);
+      float lo = 0, hi = 0;
 
-      for (int i = 0; i < k->width * k->height && !mixed_sign; i++)
-        mixed_sign = k->values[i] < 0;
-      cvl_matrix_view_set_data (self->heatmap, k->values, k->height, k->width,
-                                mixed_sign ? CVL_MAP_SIGNED : CVL_MAP_NORMALIZE);
+      /* Mixed signs: 0 neutral. Otherwise 0 is black and the largest weight
+       * white, so a flat box reads as uniformly bright, not mid-grey. */
+      for (gsize i = 0; i < n_cells; i++)
+        {
+          lo = MIN (lo, k->values[i]);
+          hi = MAX (hi, k->values[i]);
+        }
+      for (gsize i = 0; i < n_cells; i++)
+        shown[i] = lo < 0 || hi <= 0 ? k->values[i] : k->values[i] / hi;
+      cvl_matrix_view_set_data (self->heatmap, shown, k->height, k->width,
+                                lo < 0 ? CVL_MAP_SIGNED : CVL_MAP_CLAMP);
       gtk_label_set_text (self->heatmap_label,
                           _("Point at the heat map to read a weight."));
     }

@@ -141,7 +141,8 @@ cvl_matrix_view_measure (GtkWidget      *widget,
     }
   else
     {
-      int width = for_size > 0 ? for_size : 256;
+      /* Centred views get their natural width, not for_size: size to that. */
+      int width = for_size > 0 ? MIN (for_size, 256) : 256;
 
       *minimum = *natural = (int) ceil ((double) width * rows / cols);
     }
