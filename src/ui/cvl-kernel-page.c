@@ -505,11 +505,13 @@ on_heatmap_hover (CvlMatrixView *view,
   g_autofree char *text = NULL;
   float value;
 
+  /* The view holds display-scaled values: read the kernel itself. */
   if (!cvl_matrix_view_get_value (view, row, col, &value))
     {
       gtk_label_set_text (self->heatmap_label, _("Point at the heat map to read a weight."));
       return;
     }
+  value = cvl_kernel_get (self->kernel, row, col);
   text = g_strdup_printf (_("Row %d, column %d: %.6g (÷ %g)"), row + 1, col + 1, value,
                           self->kernel->divisor);
   gtk_label_set_text (self->heatmap_label, text);
