@@ -17,9 +17,68 @@ typedef struct
   GCancellable         *cancellable;
 } CvlConvJob;
 
-/* Both return FALSE only when cancelled. */
-gboolean cvl_conv_naive  (const CvlConvJob *job);
-gboolean cvl_conv_direct (const CvlConvJob *job);
+/* All return FALSE only when cancelled. */
+gboolean cvl_conv_naive     (const CvlConvJob *job);
+gboolean cvl_conv_direct    (const CvlConvJob *job);
+/* col [kernel->height] and row [kernel->width] are the factors of a rank-1
+ * kernel (k[y][x] = col[y]·row[x]), as cvl_conv_kernel_factor() gives them. */
+gboolean cvl_conv_separable (const CvlConvJob *job,
+                             const float      *col,
+                             const float      *row);
+gboolean cvl_conv_fft       (const CvlConvJob *job);
+
+/* The rank-1 test behind cvl_conv_kernel_is_separable(), with the factors
+ * (either may be NULL). */
+gboolean cvl_conv_kernel_factor (const CvlKernel *kernel,
+                                 float           *col,
+                                 float           *row);
+
+/* The FFT engine's tiles: sides it may use (2^a·{1,3,5}, ascending), and the
+ * tile it picks for a job, with the cost model's estimate in ns. */
+#define CVL_FFT_N_SIZES 20
+extern const int cvl_fft_sizes[CVL_FFT_N_SIZES];
+
+typedef struct
+{
+  int    tile_h, tile_w;     /* FFT size */
+  int    n_tiles;            /* over all channels and dilation phases */
+  double cost_ns;
+} CvlFftTiling;
+
+void   cvl_conv_fft_choose_tiling (int                    in_h,
+                                   int                    in_w,
+                                   int                    channels,
+                                   int                    k_h,
+                                   int                    k_w,
+                                   const CvlConvOptions  *options,
+                                   int                    n_threads,
+                                   CvlFftTiling          *tiling);
+
+/* Time per tile pair of transforms (forward, product, inverse, gather and
+ * scatter) for a square tile of side cvl_fft_sizes[i], one thread, in ns.
+ * For calibration; FALSE when cancelled. */
+gboolean cvl_conv_fft_time_tile   (int                    size_index,
+                                   double                *ns,
+                                   GCancellable          *cancellable);
+/* Tests: force the FFT tile size (any side ≥ the kernel's); 0, 0 restores
+ * the cost model's choice. */
+void     cvl_conv_fft_set_tile_override (int              tile_h,
+                                         int              tile_w);
+/* Writes FFTW's accumulated wisdom to the cache folder (atomically). */
+gboolean cvl_conv_fft_save_wisdom (GError               **error);
+
+/* The cost model behind AUTO: estimated ns for one engine (never AUTO), with
+ * separability already decided by the caller. For tests and benchmarks. */
+double   cvl_conv_estimate_ns     (CvlEngine              engine,
+                                   int                    in_h,
+                                   int                    in_w,
+                                   int                    channels,
+                                   const CvlKernel       *kernel,
+                                   const CvlConvOptions  *options);
+/* Forget the in-memory model (tests): the next use reloads the cache file. */
+void     cvl_conv_cost_model_reset (void);
+/* Path of the cost model's cache file (tests). */
+char    *cvl_conv_cost_model_path  (void);
 
 /* The instruction set of the direct engine's inner loops: "avx512", "avx2"
  * or "generic". Setting one the CPU lacks returns FALSE; NULL picks the

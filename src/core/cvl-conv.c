@@ -4,6 +4,7 @@
  * cvl_conv2d() and cvl_conv_apply() hand work to one of them. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 
 #include "cvl-conv-private.h"
@@ -11,6 +12,50 @@
 #include "cvl-image-private.h"
 
 static gint n_conv_threads; /* atomic; 0: one per processor */
+
+static const struct
+{
+  const char *id;
+  const char *label;
+} engine_names[CVL_N_ENGINES] = {
+  [CVL_ENGINE_NAIVE] = { "naive", N_("Naive") },
+  [CVL_ENGINE_DIRECT] = { "direct", N_("Direct") },
+  [CVL_ENGINE_SEPARABLE] = { "separable", N_("Separable") },
+  [CVL_ENGINE_FFT] = { "fft", N_("FFT") },
+  [CVL_ENGINE_AUTO] = { "auto", N_("Auto") },
+};
+
+const char *
+cvl_engine_to_string (CvlEngine engine)
+{
+  g_return_val_if_fail ((guint) engine < CVL_N_ENGINES, NULL);
+
+  return engine_names[engine].id;
+}
+
+gboolean
+cvl_engine_from_string (const char *text,
+                        CvlEngine  *engine)
+{
+  g_return_val_if_fail (engine != NULL, FALSE);
+
+  for (guint i = 0; text != NULL && i < CVL_N_ENGINES; i++)
+    if (g_ascii_strcasecmp (text, engine_names[i].id) == 0)
+      {
+        *engine = i;
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+const char *
+cvl_engine_label (CvlEngine engine)
+{
+  g_return_val_if_fail ((guint) engine < CVL_N_ENGINES, NULL);
+
+  return _(engine_names[engine].label);
+}
 
 void
 cvl_conv_options_init (CvlConvOptions *options)
@@ -278,6 +323,28 @@ cvl_conv2d (CvlEngine              engine,
 
     case CVL_ENGINE_DIRECT:
       completed = cvl_conv_direct (&job);
+      break;
+
+    case CVL_ENGINE_SEPARABLE:
+    case CVL_ENGINE_AUTO:
+      {
+        g_autofree float *col = g_new (float, kernel->height);
+        g_autofree float *row = g_new (float, kernel->width);
+
+        if (engine == CVL_ENGINE_AUTO)
+          engine = cvl_conv_resolve_engine (engine, in->height, in->width, in->channels,
+                                            kernel, options);
+        if (engine == CVL_ENGINE_SEPARABLE && cvl_conv_kernel_factor (kernel, col, row))
+          completed = cvl_conv_separable (&job, col, row);
+        else if (engine == CVL_ENGINE_FFT)
+          completed = cvl_conv_fft (&job);
+        else
+          completed = cvl_conv_direct (&job);
+      }
+      break;
+
+    case CVL_ENGINE_FFT:
+      completed = cvl_conv_fft (&job);
       break;
 
     default:

@@ -133,7 +133,19 @@ CvlEngine cvl_conv_resolve_engine  (CvlEngine              engine,
                                     const CvlKernel       *kernel,
                                     const CvlConvOptions  *options);
 
-/* Threads used by the direct engine (default: number of processors). */
+/* TRUE when the kernel is rank 1 (an outer product of a column and a row,
+ * to 1e-6 of its largest weight): box, Gaussian, Sobel. Cheap: O(k²). */
+gboolean cvl_conv_kernel_is_separable (const CvlKernel *kernel);
+
+/* Measures this machine for AUTO's cost model (about a second, safe on a
+ * worker thread), or loads the measurement cached in the user's cache folder
+ * (convolve/cost-model.ini) when it is still valid for this machine and build.
+ * Until then AUTO uses built-in figures. FALSE only when cancelled. */
+gboolean cvl_conv_calibrate        (GCancellable          *cancellable,
+                                    GError               **error);
+gboolean cvl_conv_is_calibrated    (void);
+
+/* Threads used by the engines (default: number of processors). */
 void     cvl_conv_set_threads      (int                    n_threads);
 int      cvl_conv_get_threads      (void);
 

@@ -1,0 +1,786 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* AUTO's cost model: a few per-pixel and per-tap figures for the direct and
+ * separable engines and a time per FFT tile size, measured once on the machine
+ * (cvl_conv_calibrate) and cached in the user's cache folder. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include <fftw3.h>
+
+#include "cvl-conv-private.h"
+#include "cvl-error.h"
+
+#define MODEL_VERSION 1
+#define MODEL_GROUP "cost-model"
+/* Output rows per direct task (as in cvl-conv-direct.c), for its parallelism. */
+#define DIRECT_ROWS_PER_TASK 16
+/* How much a second FFTW thread adds to one transform (tiles < threads). */
+#define FFTW_THREAD_GAIN 0.6
+
+/* Times in ns·thread (divide by the threads at work), per output value
+ * (pixel × channel) unless said otherwise. */
+typedef struct
+{
+  double direct_px;          /* fixed cost per output */
+  double direct_tap;         /* per non-zero tap, vectorised interior columns */
+  double direct_border_tap;  /* per tap on border columns (scalar, through the maps) */
+  double separable_px;
+  double separable_tap;      /* per tap of either 1-D pass */
+  double fft_scale;          /* a whole threaded FFT run over the sum of its tiles */
+  double fft_tile[CVL_FFT_N_SIZES];  /* one square tile, one thread, ns */
+} CostModel;
+
+/* Measured on the development machine (2 cores of an AMD EPYC, AVX2, FFTW
+ * 3.3.10 estimate plans): only the ratios matter until calibration. */
+static const CostModel builtin_model = {
+  .direct_px = 0.5,
+  .direct_tap = 0.06,
+  .direct_border_tap = 0.5,
+  .separable_px = 0.7,
+  .separable_tap = 0.07,
+  .fft_scale = 1.2,
+  .fft_tile = {
+    1.4e3, 3.0e3, 4.7e3, 8.0e3, 1.1e4, 1.9e4, 3.2e4, 6.0e4, 1.0e5, 1.2e5,
+    1.8e5, 3.2e5, 5.4e5, 8.6e5, 1.35e6, 2.3e6, 3.6e6, 8.4e6, 2.0e7, 4.0e7,
+  },
+};
+
+static GMutex model_lock;
+static CostModel model;
+static gboolean model_ready;  /* measured, or loaded from a valid cache file */
+static gboolean model_tried;  /* the cache file was looked at */
+
+char *
+cvl_conv_cost_model_path (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "convolve", "cost-model.ini", NULL);
+}
+
+static char *
+fftw_id (void)
+{
+  return g_strdup (fftwf_version);
+}
+
+static gboolean
+value_ok (double v)
+{
+  return isfinite (v) && v > 0 && v < 1e12;
+}
+
+/* NULL-safe: any missing key, wrong version, other machine or odd value
+ * makes the whole file invalid. */
+static gboolean
+model_load (CostModel *m)
+{
+  g_autofree char *path = cvl_conv_cost_model_path ();
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *fftw = NULL;
+  g_autofree char *isa = NULL;
+  g_autofree char *our_fftw = fftw_id ();
+  g_autofree double *tiles = NULL;
+  gsize n_tiles = 0;
+  GError *error = NULL;
+  struct { const char *key; double *value; } fields[] = {
+    { "direct-px", &m->direct_px },
+    { "direct-tap", &m->direct_tap },
+    { "direct-border-tap", &m->direct_border_tap },
+    { "separable-px", &m->separable_px },
+    { "separable-tap", &m->separable_tap },
+    { "fft-scale", &m->fft_scale },
+  };
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
+    return FALSE;
+
+  if (g_key_file_get_integer (file, MODEL_GROUP, "version", NULL) != MODEL_VERSION ||
+      g_key_file_get_integer (file, MODEL_GROUP, "processors", NULL) !=
+        (int) g_get_num_processors ())
+    return FALSE;
+
+  fftw = g_key_file_get_string (file, MODEL_GROUP, "fftw", NULL);
+  isa = g_key_file_get_string (file, MODEL_GROUP, "isa", NULL);
+  if (g_strcmp0 (fftw, our_fftw) != 0 || g_strcmp0 (isa, cvl_conv_direct_get_isa ()) != 0)
+    return FALSE;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      *fields[i].value = g_key_file_get_double (file, MODEL_GROUP, fields[i].key, &error);
+      if (error != NULL || !value_ok (*fields[i].value))
+        {
+          g_clear_error (&error);
+          return FALSE;
+        }
+    }
+
+  tiles = g_key_file_get_double_list (file, MODEL_GROUP, "fft-tile-ns", &n_tiles, NULL);
+  if (tiles == NULL || n_tiles != CVL_FFT_N_SIZES)
+    return FALSE;
+  for (gsize i = 0; i < n_tiles; i++)
+    {
+      if (!value_ok (tiles[i]))
+        return FALSE;
+      m->fft_tile[i] = tiles[i];
+    }
+
+  return TRUE;
+}
+
+static gboolean
+model_save (const CostModel  *m,
+            GError          **error)
+{
+  g_autofree char *path = cvl_conv_cost_model_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *fftw = fftw_id ();
+
+  g_key_file_set_comment (file, NULL, NULL,
+                          " Convolve's measurements of this machine for the automatic "
+                          "engine choice.\n Delete the file to measure again.", NULL);
+  g_key_file_set_integer (file, MODEL_GROUP, "version", MODEL_VERSION);
+  g_key_file_set_integer (file, MODEL_GROUP, "processors", (int) g_get_num_processors ());
+  g_key_file_set_string (file, MODEL_GROUP, "fftw", fftw);
+  g_key_file_set_string (file, MODEL_GROUP, "isa", cvl_conv_direct_get_isa ());
+  g_key_file_set_double (file, MODEL_GROUP, "direct-px", m->direct_px);
+  g_key_file_set_double (file, MODEL_GROUP, "direct-tap", m->direct_tap);
+  g_key_file_set_double (file, MODEL_GROUP, "direct-border-tap", m->direct_border_tap);
+  g_key_file_set_double (file, MODEL_GROUP, "separable-px", m->separable_px);
+  g_key_file_set_double (file, MODEL_GROUP, "separable-tap", m->separable_tap);
+  g_key_file_set_double (file, MODEL_GROUP, "fft-scale", m->fft_scale);
+  g_key_file_set_double_list (file, MODEL_GROUP, "fft-tile-ns", (double *) m->fft_tile,
+                              CVL_FFT_N_SIZES);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, CVL_ERROR, CVL_ERROR_IO, "Cannot create the cache folder %s", dir);
+      return FALSE;
+    }
+
+  /* g_key_file_save_to_file() writes a temporary file and renames it. */
+  return g_key_file_save_to_file (file, path, error);
+}
+
+/* The model in use: calibrated, else cached on disk, else built in. */
+static void
+get_model (CostModel *m)
+{
+  g_mutex_lock (&model_lock);
+  if (!model_tried)
+    {
+      CostModel loaded;
+
+      model_tried = TRUE;
+      if (model_load (&loaded))
+        {
+          model = loaded;
+          model_ready = TRUE;
+        }
+    }
+  *m = model_ready ? model : builtin_model;
+  g_mutex_unlock (&model_lock);
+}
+
+void
+cvl_conv_cost_model_reset (void)
+{
+  g_mutex_lock (&model_lock);
+  model_ready = FALSE;
+  model_tried = FALSE;
+  g_mutex_unlock (&model_lock);
+}
+
+gboolean
+cvl_conv_is_calibrated (void)
+{
+  CostModel m;
+  gboolean ready;
+
+  get_model (&m); /* looks at the cache file once */
+  g_mutex_lock (&model_lock);
+  ready = model_ready;
+  g_mutex_unlock (&model_lock);
+
+  return ready;
+}
+
+/* ---- estimates ---- */
+
+static int
+count_taps (const CvlKernel *k)
+{
+  int n = 0;
+
+  for (int i = 0; i < k->width * k->height; i++)
+    n += k->values[i] != 0;
+
+  return n;
+}
+
+/* Output columns whose taps all fall inside the image, as the direct and
+ * separable engines split them. */
+static int
+interior_columns (int                    in_w,
+                  const CvlConvGeometry *g,
+                  int                    stride)
+{
+  int last_start = in_w - g->k_eff_w + g->pad_left;
+  int begin = MIN ((g->pad_left + stride - 1) / stride, g->out_w);
+  int end = last_start < 0 ? 0 : MIN (last_start / stride + 1, g->out_w);
+
+  return MAX (end - begin, 0);
+}
+
+static double
+direct_ns (const CostModel       *m,
+           int                    in_w,
+           int                    channels,
+           int                    taps,
+           const CvlConvGeometry *g,
+           const CvlConvOptions  *o,
+           int                    n_threads)
+{
+  int interior = interior_columns (in_w, g, o->stride_w);
+  int border = g->out_w - interior;
+  int n_tasks = channels * ((g->out_h + DIRECT_ROWS_PER_TASK - 1) / DIRECT_ROWS_PER_TASK);
+  double per_row = interior * (m->direct_px + m->direct_tap * taps) +
+                   border * (m->direct_px + m->direct_border_tap * taps);
+
+  return (double) channels * g->out_h * per_row / MIN (n_threads, n_tasks);
+}
+
+static double
+separable_ns (const CostModel       *m,
+              int                    in_w,
+              int                    channels,
+              int                    k_h,
+              int                    k_w,
+              const CvlConvGeometry *g,
+              const CvlConvOptions  *o,
+              int                    n_threads)
+{
+  int interior = interior_columns (in_w, g, o->stride_w);
+  int border = g->out_w - interior;
+  /* Rows through the horizontal pass: each band starts k_eff − stride rows early. */
+  int n_bands = MAX (8 * n_threads / channels, 1);
+  double rows = (double) g->out_h * MIN (o->stride_h, g->k_eff_h) +
+                (double) n_bands * MAX (g->k_eff_h - o->stride_h, 0);
+  double horizontal = rows * (interior * (0.5 * m->separable_px + m->separable_tap * k_w) +
+                              border * m->direct_border_tap * k_w);
+  double vertical = (double) g->out_h * g->out_w * (0.5 * m->separable_px +
+                                                    m->separable_tap * k_h);
+
+  return channels * (horizontal + vertical) / MIN (n_threads, channels * n_bands);
+}
+
+static void
+choose_tiling (const CostModel       *m,
+               int                    channels,
+               int                    k_h,
+               int                    k_w,
+               const CvlConvGeometry *g,
+               const CvlConvOptions  *o,
+               int                    n_threads,
+               CvlFftTiling          *best)
+{
+  /* Phase 0 is the longest of the dilation phases along each axis. */
+  int dense_h = (g->out_h - 1) * o->stride_h + 1;
+  int dense_w = (g->out_w - 1) * o->stride_w + 1;
+  int q_h = (dense_h + o->dilation_h - 1) / o->dilation_h;
+  int q_w = (dense_w + o->dilation_w - 1) / o->dilation_w;
+
+  best->cost_ns = INFINITY;
+  best->tile_h = best->tile_w = cvl_fft_sizes[CVL_FFT_N_SIZES - 1];
+  best->n_tiles = 0;
+
+  for (int i = 0; i < CVL_FFT_N_SIZES; i++)
+    {
+      int n_h = cvl_fft_sizes[i];
+      double per_px_h = m->fft_tile[i] / ((double) n_h * n_h);
+      int tiles_h;
+
+      if (n_h < k_h)
+        continue;
+      tiles_h = (q_h + n_h - k_h) / (n_h - k_h + 1);
+
+      for (int j = 0; j < CVL_FFT_N_SIZES; j++)
+        {
+          int n_w = cvl_fft_sizes[j];
+          double per_px_w = m->fft_tile[j] / ((double) n_w * n_w);
+          double tile_ns, ns;
+          gint64 tiles;
+
+          if (n_w < k_w)
+            continue;
+          tiles = (gint64) channels * o->dilation_h * o->dilation_w * tiles_h *
+                  ((q_w + n_w - k_w) / (n_w - k_w + 1));
+          tile_ns = (double) n_h * n_w * 0.5 * (per_px_h + per_px_w);
+
+          if (tiles >= n_threads)
+            ns = (double) ((tiles + n_threads - 1) / n_threads) * tile_ns;
+          else
+            ns = tiles * tile_ns / (1 + FFTW_THREAD_GAIN * (n_threads - 1));
+          ns = ns * m->fft_scale + tile_ns; /* and the kernel's own transform */
+
+          if (ns < best->cost_ns)
+            {
+              best->cost_ns = ns;
+              best->tile_h = n_h;
+              best->tile_w = n_w;
+              best->n_tiles = (int) MIN (tiles, G_MAXINT);
+            }
+        }
+    }
+}
+
+void
+cvl_conv_fft_choose_tiling (int                   in_h,
+                            int                   in_w,
+                            int                   channels,
+                            int                   k_h,
+                            int                   k_w,
+                            const CvlConvOptions *options,
+                            int                   n_threads,
+                            CvlFftTiling         *tiling)
+{
+  CostModel m;
+  CvlConvGeometry g;
+
+  get_model (&m);
+  cvl_conv_geometry (in_h, in_w, k_h, k_w, options, &g);
+  choose_tiling (&m, channels, k_h, k_w, &g, options, MAX (n_threads, 1), tiling);
+}
+
+static double
+estimate_ns (const CostModel      *m,
+             CvlEngine             engine,
+             int                   in_h,
+             int                   in_w,
+             int                   channels,
+             const CvlKernel      *kernel,
+             const CvlConvOptions *options,
+             int                   n_threads)
+{
+  CvlConvGeometry g;
+  CvlFftTiling tiling;
+
+  cvl_conv_geometry (in_h, in_w, kernel->height, kernel->width, options, &g);
+  if (g.out_h == 0 || g.out_w == 0)
+    return 0;
+
+  switch (engine)
+    {
+    case CVL_ENGINE_DIRECT:
+      return direct_ns (m, in_w, channels, count_taps (kernel), &g, options, n_threads);
+
+    case CVL_ENGINE_SEPARABLE:
+      return separable_ns (m, in_w, channels, kernel->height, kernel->width, &g, options,
+                           n_threads);
+
+    case CVL_ENGINE_FFT:
+      choose_tiling (m, channels, kernel->height, kernel->width, &g, options, n_threads,
+                     &tiling);
+      return tiling.cost_ns;
+
+    case CVL_ENGINE_NAIVE:
+      /* Not a candidate: plain loops, one thread, ~1 ns per tap. */
+      return (double) channels * g.out_h * g.out_w * kernel->width * kernel->height;
+
+    case CVL_ENGINE_AUTO:
+    default:
+      g_return_val_if_reached (INFINITY);
+    }
+}
+
+double
+cvl_conv_estimate_ns (CvlEngine             engine,
+                      int                   in_h,
+                      int                   in_w,
+                      int                   channels,
+                      const CvlKernel      *kernel,
+                      const CvlConvOptions *options)
+{
+  CostModel m;
+
+  g_return_val_if_fail (kernel != NULL && options != NULL, INFINITY);
+  g_return_val_if_fail (in_h >= 1 && in_w >= 1 && channels >= 1, INFINITY);
+
+  get_model (&m);
+  return estimate_ns (&m, engine, in_h, in_w, channels, kernel, options,
+                      cvl_conv_get_threads ());
+}
+
+CvlEngine
+cvl_conv_resolve_engine (CvlEngine             engine,
+                         int                   in_h,
+                         int                   in_w,
+                         int                   channels,
+                         const CvlKernel      *kernel,
+                         const CvlConvOptions *options)
+{
+  static const CvlEngine candidates[] = {
+    CVL_ENGINE_DIRECT, CVL_ENGINE_SEPARABLE, CVL_ENGINE_FFT,
+  };
+  CostModel m;
+  CvlEngine best = CVL_ENGINE_DIRECT;
+  double best_ns = INFINITY;
+  gboolean separable;
+  int n_threads = cvl_conv_get_threads ();
+
+  g_return_val_if_fail (kernel != NULL && kernel->values != NULL, CVL_ENGINE_DIRECT);
+  g_return_val_if_fail (options != NULL, CVL_ENGINE_DIRECT);
+
+  if (engine != CVL_ENGINE_AUTO && engine != CVL_ENGINE_SEPARABLE)
+    return engine;
+
+  separable = kernel->width >= 1 && kernel->height >= 1 &&
+              cvl_conv_kernel_factor (kernel, NULL, NULL);
+  if (engine == CVL_ENGINE_SEPARABLE)
+    return separable ? CVL_ENGINE_SEPARABLE : CVL_ENGINE_DIRECT;
+
+  /* Sizes the engines would refuse: any concrete answer will do. */
+  if (in_h < 1 || in_w < 1 || channels < 1 || kernel->width < 1 || kernel->height < 1 ||
+      kernel->width > CVL_KERNEL_MAX_SIZE || kernel->height > CVL_KERNEL_MAX_SIZE ||
+      !cvl_conv_options_validate (options, NULL))
+    return CVL_ENGINE_DIRECT;
+
+  get_model (&m);
+  for (gsize i = 0; i < G_N_ELEMENTS (candidates); i++)
+    {
+      double ns;
+
+      if (candidates[i] == CVL_ENGINE_SEPARABLE && !separable)
+        continue;
+      ns = estimate_ns (&m, candidates[i], in_h, in_w, channels, kernel, options, n_threads);
+      if (ns < best_ns)
+        {
+          best_ns = ns;
+          best = candidates[i];
+        }
+    }
+
+  return best;
+}
+
+/* ---- calibration ---- */
+
+/* xorshift32, as the benchmarks use */
+static float
+next_random (guint32 *state)
+{
+  *state ^= *state << 13;
+  *state ^= *state >> 17;
+  *state ^= *state << 5;
+  return (*state >> 8) * (1.0f / 16777216.0f);
+}
+
+static CvlKernel *
+random_kernel (int       size,
+               gboolean  rank1,
+               guint32  *seed)
+{
+  CvlKernel *k = cvl_kernel_new (size, size, NULL);
+  g_autofree float *col = g_new (float, size);
+  g_autofree float *row = g_new (float, size);
+
+  for (int i = 0; i < size; i++)
+    {
+      col[i] = 0.1f + next_random (seed);
+      row[i] = 0.1f + next_random (seed);
+    }
+  for (int y = 0; y < size; y++)
+    for (int x = 0; x < size; x++)
+      k->values[y * size + x] = rank1 ? col[y] * row[x] : 0.1f + next_random (seed);
+
+  return k;
+}
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* Lower quartile of a few runs after a warm-up, in ns; -1 when cancelled. */
+static double
+time_engine (CvlEngine             engine,
+             const CvlImage       *in,
+             const CvlKernel      *kernel,
+             const CvlConvOptions *options,
+             CvlImage            **out,
+             GCancellable         *cancellable)
+{
+  double times[5];
+
+  for (int r = -1; r < (int) G_N_ELEMENTS (times); r++)
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      if (!cvl_conv2d (engine, in, kernel, options, out, cancellable, NULL))
+        return -1;
+      if (r >= 0)
+        times[r] = (g_get_monotonic_time () - start) * 1000.0;
+    }
+
+  qsort (times, G_N_ELEMENTS (times), sizeof (double), compare_double);
+  return times[1];
+}
+
+typedef struct
+{
+  const CvlImage *in;
+  CvlKernel      *kernel;
+  double          ns;
+  double          basis[3];   /* estimate for unit values of the fitted parameters */
+} Sample;
+
+/* Solves a 3×3 system by Cramer's rule; FALSE when singular. */
+static gboolean
+solve3 (const double a[3][3],
+        const double b[3],
+        double       x[3])
+{
+  double det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
+               a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
+               a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+
+  if (fabs (det) < 1e-300)
+    return FALSE;
+
+  for (int c = 0; c < 3; c++)
+    {
+      double m[3][3];
+
+      for (int r = 0; r < 3; r++)
+        for (int j = 0; j < 3; j++)
+          m[r][j] = j == c ? b[r] : a[r][j];
+      x[c] = (m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+              m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+              m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])) / det;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+calibrate_direct (CostModel    *m,
+                  guint32      *seed,
+                  GCancellable *cancellable)
+{
+  g_autoptr(CvlImage) big = cvl_image_new (1024, 1024, 1, NULL);
+  g_autoptr(CvlImage) narrow = cvl_image_new (32, 1024, 1, NULL);
+  g_autoptr(CvlImage) out = NULL;
+  CvlConvOptions options;
+  int n_threads = cvl_conv_get_threads ();
+  Sample samples[3] = {
+    { big, random_kernel (3, FALSE, seed) },
+    { big, random_kernel (13, FALSE, seed) },
+    { narrow, random_kernel (15, FALSE, seed) },
+  };
+  double a[3][3], b[3], x[3];
+  gboolean ok = TRUE;
+
+  for (gsize i = 0; i < (gsize) big->width * big->height; i++)
+    big->data[i] = next_random (seed);
+  for (gsize i = 0; i < (gsize) narrow->width * narrow->height; i++)
+    narrow->data[i] = next_random (seed);
+  cvl_conv_options_init (&options);
+  options.border = CVL_BORDER_REFLECT;
+
+  for (int s = 0; s < 3 && ok; s++)
+    {
+      Sample *sample = &samples[s];
+      CostModel unit = { 0 };
+      CvlConvGeometry g;
+
+      sample->ns = time_engine (CVL_ENGINE_DIRECT, sample->in, sample->kernel, &options, &out,
+                                cancellable);
+      ok = sample->ns >= 0;
+      cvl_conv_geometry (sample->in->height, sample->in->width, sample->kernel->height,
+                         sample->kernel->width, &options, &g);
+      for (int p = 0; p < 3; p++)
+        {
+          unit.direct_px = p == 0;
+          unit.direct_tap = p == 1;
+          unit.direct_border_tap = p == 2;
+          a[s][p] = direct_ns (&unit, sample->in->width, 1, count_taps (sample->kernel), &g,
+                               &options, n_threads);
+        }
+      b[s] = sample->ns;
+    }
+
+  for (int s = 0; s < 3; s++)
+    cvl_kernel_free (samples[s].kernel);
+
+  if (!ok)
+    return FALSE;
+
+  if (solve3 (a, b, x))
+    {
+      m->direct_px = CLAMP (x[0], 0.01, 100);
+      m->direct_tap = CLAMP (x[1], 0.001, 100);
+      m->direct_border_tap = CLAMP (x[2], m->direct_tap, 1000);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+calibrate_separable (CostModel    *m,
+                     guint32      *seed,
+                     GCancellable *cancellable)
+{
+  g_autoptr(CvlImage) in = cvl_image_new (1024, 1024, 1, NULL);
+  g_autoptr(CvlImage) out = NULL;
+  g_autoptr(CvlKernel) small = random_kernel (3, TRUE, seed);
+  g_autoptr(CvlKernel) large = random_kernel (31, TRUE, seed);
+  const CvlKernel *kernels[2] = { small, large };
+  CvlConvOptions options;
+  int n_threads = cvl_conv_get_threads ();
+  double a[2][2], b[2], det;
+
+  for (gsize i = 0; i < (gsize) in->width * in->height; i++)
+    in->data[i] = next_random (seed);
+  cvl_conv_options_init (&options);
+  options.border = CVL_BORDER_REFLECT;
+
+  for (int s = 0; s < 2; s++)
+    {
+      CostModel unit = *m;
+      CvlConvGeometry g;
+      double border;
+
+      b[s] = time_engine (CVL_ENGINE_SEPARABLE, in, kernels[s], &options, &out, cancellable);
+      if (b[s] < 0)
+        return FALSE;
+      cvl_conv_geometry (1024, 1024, kernels[s]->height, kernels[s]->width, &options, &g);
+
+      /* The border columns' share is known from the direct figures. */
+      unit.separable_px = unit.separable_tap = 0;
+      border = separable_ns (&unit, 1024, 1, kernels[s]->height, kernels[s]->width, &g,
+                             &options, n_threads);
+      b[s] -= border;
+      unit.direct_border_tap = 0;
+      unit.separable_px = 1;
+      a[s][0] = separable_ns (&unit, 1024, 1, kernels[s]->height, kernels[s]->width, &g,
+                              &options, n_threads);
+      unit.separable_px = 0;
+      unit.separable_tap = 1;
+      a[s][1] = separable_ns (&unit, 1024, 1, kernels[s]->height, kernels[s]->width, &g,
+                              &options, n_threads);
+    }
+
+  det = a[0][0] * a[1][1] - a[0][1] * a[1][0];
+  if (fabs (det) > 1e-300)
+    {
+      m->separable_px = CLAMP ((b[0] * a[1][1] - b[1] * a[0][1]) / det, 0.01, 100);
+      m->separable_tap = CLAMP ((a[0][0] * b[1] - a[1][0] * b[0]) / det, 0.001, 100);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+calibrate_fft (CostModel    *m,
+               guint32      *seed,
+               GCancellable *cancellable)
+{
+  g_autoptr(CvlImage) in = cvl_image_new (1024, 1024, 1, NULL);
+  g_autoptr(CvlImage) out = NULL;
+  g_autoptr(CvlKernel) kernel = random_kernel (31, FALSE, seed);
+  CvlConvOptions options;
+  CostModel unit;
+  int last = 0;
+  double ns;
+
+  for (int i = 0; i < CVL_FFT_N_SIZES && cvl_fft_sizes[i] <= 1024; i++)
+    {
+      if (!cvl_conv_fft_time_tile (i, &m->fft_tile[i], cancellable))
+        return FALSE;
+      last = i;
+    }
+
+  /* Larger tiles (only huge kernels need them) scale as n² log n. */
+  for (int i = last + 1; i < CVL_FFT_N_SIZES; i++)
+    {
+      double n = cvl_fft_sizes[i], n0 = cvl_fft_sizes[last];
+
+      m->fft_tile[i] = m->fft_tile[last] * (n * n * log2 (n)) / (n0 * n0 * log2 (n0));
+    }
+
+  /* A whole run against the sum of its tiles: threads, memory traffic. */
+  for (gsize i = 0; i < (gsize) in->width * in->height; i++)
+    in->data[i] = next_random (seed);
+  cvl_conv_options_init (&options);
+  options.border = CVL_BORDER_REFLECT;
+
+  g_mutex_lock (&model_lock);
+  model = *m;
+  model.fft_scale = 1;
+  model_ready = model_tried = TRUE;
+  g_mutex_unlock (&model_lock);
+
+  ns = time_engine (CVL_ENGINE_FFT, in, kernel, &options, &out, cancellable);
+  if (ns < 0)
+    return FALSE;
+
+  unit = *m;
+  unit.fft_scale = 1;
+  m->fft_scale = CLAMP (ns / estimate_ns (&unit, CVL_ENGINE_FFT, 1024, 1024, 1, kernel,
+                                          &options, cvl_conv_get_threads ()),
+                        0.5, 4.0);
+
+  return TRUE;
+}
+
+gboolean
+cvl_conv_calibrate (GCancellable  *cancellable,
+                    GError       **error)
+{
+  static GMutex calibrate_lock; /* one calibration at a time */
+  CostModel m = builtin_model;
+  guint32 seed = 20240229;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&calibrate_lock);
+
+  if (cvl_conv_is_calibrated ())
+    {
+      g_mutex_unlock (&calibrate_lock);
+      return TRUE;
+    }
+
+  if (calibrate_direct (&m, &seed, cancellable) &&
+      calibrate_separable (&m, &seed, cancellable) &&
+      calibrate_fft (&m, &seed, cancellable))
+    {
+      g_mutex_lock (&model_lock);
+      model = m;
+      model_ready = model_tried = TRUE;
+      g_mutex_unlock (&model_lock);
+
+      /* A cache that cannot be written costs a recalibration next time. */
+      if (!model_save (&m, &local_error) || !cvl_conv_fft_save_wisdom (&local_error))
+        g_debug ("Convolve: the cost model was not cached: %s", local_error->message);
+
+      g_mutex_unlock (&calibrate_lock);
+      return TRUE;
+    }
+
+  /* Cancelled: back to whatever was there before. */
+  g_mutex_lock (&model_lock);
+  model_ready = FALSE;
+  g_mutex_unlock (&model_lock);
+  g_mutex_unlock (&calibrate_lock);
+
+  g_set_error (error, CVL_ERROR, CVL_ERROR_CANCELLED, "The calibration was cancelled");
+  return FALSE;
+}
