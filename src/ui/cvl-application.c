@@ -6,13 +6,16 @@
 #include <glib/gi18n.h>
 
 #include "cvl-application.h"
+#include "cvl-conv.h"
+#include "cvl-error.h"
 #include "cvl-window.h"
 
 struct _CvlApplication
 {
   AdwApplication parent_instance;
 
-  GSettings *settings;
+  GSettings    *settings;
+  GCancellable *calibration;
 };
 
 G_DEFINE_FINAL_TYPE (CvlApplication, cvl_application, ADW_TYPE_APPLICATION)
@@ -117,6 +120,22 @@ static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = quit_app },
 };
 
+/* The Auto engine's cost model is measured once per machine (then cached);
+ * do it in the background so the first window is not kept waiting. */
+static void
+calibrate_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!cvl_conv_calibrate (cancellable, &error)
+      && !g_error_matches (error, CVL_ERROR, CVL_ERROR_CANCELLED))
+    g_message ("Could not calibrate the convolution engines: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
 static void
 cvl_application_startup (GApplication *app)
 {
@@ -142,6 +161,24 @@ cvl_application_startup (GApplication *app)
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app),
                                            accels[i].action, accels[i].accels);
+
+  if (!cvl_conv_is_calibrated ())
+    {
+      g_autoptr (GTask) task = NULL;
+
+      self->calibration = g_cancellable_new ();
+      task = g_task_new (NULL, self->calibration, NULL, NULL);
+      g_task_run_in_thread (task, calibrate_thread);
+    }
+}
+
+static void
+cvl_application_shutdown (GApplication *app)
+{
+  CvlApplication *self = CVL_APPLICATION (app);
+
+  g_cancellable_cancel (self->calibration);
+  G_APPLICATION_CLASS (cvl_application_parent_class)->shutdown (app);
 }
 
 static void
@@ -150,6 +187,7 @@ cvl_application_dispose (GObject *object)
   CvlApplication *self = CVL_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->calibration);
   G_OBJECT_CLASS (cvl_application_parent_class)->dispose (object);
 }
 
@@ -163,6 +201,7 @@ cvl_application_class_init (CvlApplicationClass *klass)
   app_class->activate = cvl_application_activate;
   app_class->open = cvl_application_open;
   app_class->startup = cvl_application_startup;
+  app_class->shutdown = cvl_application_shutdown;
 }
 
 static void
