@@ -16,8 +16,10 @@ typedef struct
 } CvlCliCommand;
 
 static const CvlCliCommand commands[] = {
-  { "apply",   "Convolve an image with a kernel, save a PNG or a .npy", cvl_cli_apply },
-  { "presets", "List the built-in kernels",                             cvl_cli_presets },
+  { "apply",      "Convolve an image with a kernel, save a PNG or a .npy", cvl_cli_apply },
+  { "presets",    "List the built-in kernels",                             cvl_cli_presets },
+  { "generators", "List the kernel generators and their parameters",      cvl_cli_generators },
+  { "bench",      "Time the convolution engines (bench conv)",             cvl_cli_bench },
 };
 
 GOptionContext *
@@ -45,7 +47,7 @@ print_usage (gboolean to_stderr)
                    "The Convolve engine from the command line.\n\n"
                    "Commands:\n");
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_string_append_printf (text, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    g_string_append_printf (text, "  %-11s %s\n", commands[i].name, commands[i].summary);
   g_string_append (text,
                    "\nOptions:\n"
                    "  -h, --help   Show this help\n"

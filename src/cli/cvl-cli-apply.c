@@ -13,13 +13,15 @@
 #include "cvl-conv.h"
 #include "cvl-error.h"
 #include "cvl-imageio.h"
+#include "cvl-kernel-gen.h"
 #include "cvl-map.h"
 #include "cvl-npy.h"
 
 /* Kernel files are small text: 255 × 255 cells like "-1/16" fit in this. */
 #define KERNEL_FILE_MAX (1024 * 1024)
 
-/* Everything kernel text may contain; anything else names a preset or file. */
+/* Everything kernel text may contain; anything else names a preset, a
+ * generator or a file. */
 #define KERNEL_TEXT_CHARS "0123456789+-./eE,; \t\r\n"
 
 typedef struct
@@ -36,7 +38,6 @@ typedef struct
 /* Indexed by the enum values. */
 static const char * const padding_names[] = { "same", "valid", NULL };
 static const char * const border_names[] = { "zero", "clamp", "reflect", "wrap", NULL };
-static const char * const engine_names[] = { "naive", "direct", NULL };
 
 static gboolean
 parse_choice (const char          *option,
@@ -155,16 +156,22 @@ on_border (const char *option, const char *value, gpointer data, GError **error)
   return TRUE;
 }
 
+/* The engine names belong to the core, like the map names. */
 static gboolean
 on_engine (const char *option, const char *value, gpointer data, GError **error)
 {
   ApplyArgs *args = data;
-  int choice;
+  g_autoptr(GString) list = NULL;
 
-  if (!parse_choice (option, value, engine_names, &choice, error))
-    return FALSE;
-  args->engine = choice;
-  return TRUE;
+  if (cvl_engine_from_string (value, &args->engine))
+    return TRUE;
+
+  list = g_string_new (NULL);
+  for (CvlEngine engine = 0; engine < CVL_N_ENGINES; engine++)
+    g_string_append_printf (list, "%s%s", engine == 0 ? "" : "|", cvl_engine_to_string (engine));
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "%s takes %s, not “%s”", option, list->str, value);
+  return FALSE;
 }
 
 /* The map names belong to the core; the list in the message is built from them. */
@@ -250,27 +257,93 @@ load_kernel_file (const char  *path,
   return kernel;
 }
 
-/* --kernel is a preset id, else an existing file, else kernel text. */
+/* A picture (its luma, summing to 1) or else a text kernel file. A file
+ * that is neither reports why it is no picture when it is not text either. */
 static CvlKernel *
-resolve_kernel (const char           *spec,
-                const CvlPresetInfo **preset,
-                GError              **error)
+load_kernel_file_or_image (const char  *path,
+                           GError     **error)
+{
+  g_autoptr(GError) image_error = NULL;
+  g_autoptr(GError) text_error = NULL;
+  g_autoptr(CvlImage) image = NULL;
+  CvlKernel *kernel;
+
+  image = cvl_imageio_load (path, &image_error);
+  if (image != NULL)
+    {
+      g_autofree char *name = g_filename_display_basename (path);
+
+      kernel = cvl_kernel_new_from_image (image, error);
+      if (kernel == NULL)
+        g_prefix_error (error, "Kernel image “%s”: ", name);
+      return kernel;
+    }
+  if (!g_error_matches (image_error, CVL_ERROR, CVL_ERROR_FORMAT))
+    {
+      g_propagate_error (error, g_steal_pointer (&image_error));
+      return NULL;
+    }
+
+  kernel = load_kernel_file (path, &text_error);
+  if (kernel != NULL)
+    return kernel;
+  g_propagate_error (error, g_error_matches (text_error, CVL_ERROR, CVL_ERROR_FORMAT)
+                            ? g_steal_pointer (&image_error) : g_steal_pointer (&text_error));
+  return NULL;
+}
+
+/* A generator spec is part of the command line: a bad one is a usage error. */
+static CvlKernel *
+generate_kernel (const char              *spec,
+                 const CvlGeneratorInfo **generator,
+                 GError                 **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *id = g_strstrip (g_strndup (spec, strcspn (spec, ":")));
+  CvlKernel *kernel;
+
+  kernel = cvl_kernel_parse_generator (spec, &local_error);
+  if (kernel == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--kernel “%s”: %s", spec, local_error->message);
+      return NULL;
+    }
+  *generator = cvl_kernel_generator_info (id);
+  return kernel;
+}
+
+/* --kernel is a preset id, else a generator id, else an existing file
+ * (picture or text), else a generator spec "id:key=value,…", else kernel
+ * text. */
+static CvlKernel *
+resolve_kernel (const char               *spec,
+                const CvlPresetInfo     **preset,
+                const CvlGeneratorInfo  **generator,
+                GError                  **error)
 {
   g_autoptr(GError) local_error = NULL;
   CvlKernel *kernel;
 
+  *generator = NULL;
   *preset = cvl_kernel_preset_info (spec);
   if (*preset != NULL)
     return cvl_kernel_new_preset (spec, error);
 
+  if (cvl_kernel_generator_info (spec) != NULL)
+    return generate_kernel (spec, generator, error);
+
   if (g_file_test (spec, G_FILE_TEST_IS_REGULAR))
-    return load_kernel_file (spec, error);
+    return load_kernel_file_or_image (spec, error);
+
+  if (strchr (spec, ':') != NULL)
+    return generate_kernel (spec, generator, error);
 
   if (spec[strspn (spec, KERNEL_TEXT_CHARS)] != '\0')
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--kernel “%s” is neither a preset nor a file; "
-                   "“convolve-cli presets” lists the presets", spec);
+                   "--kernel “%s” is neither a preset, a generator nor a file; "
+                   "“convolve-cli presets” and “convolve-cli generators” list them", spec);
       return NULL;
     }
 
@@ -303,15 +376,15 @@ cvl_cli_apply (int      argc,
                char   **argv,
                GError **error)
 {
-  ApplyArgs args = { .engine = CVL_ENGINE_DIRECT };
+  ApplyArgs args = { .engine = CVL_ENGINE_AUTO };
   g_autoptr(GOptionContext) context = NULL;
   g_autofree char *kernel_spec = NULL;
   gboolean gray = FALSE;
   gboolean verbose = FALSE;
   const GOptionEntry entries[] = {
     { "kernel", 'k', 0, G_OPTION_ARG_FILENAME, &kernel_spec,
-      "A preset id, a kernel file, or rows of text such as \"0 -1 0; -1 5 -1; 0 -1 0\" "
-      "(default: identity)", "KERNEL" },
+      "A preset id, a generator such as gaussian:sigma=3, a kernel file (text or picture), "
+      "or rows of text such as \"0 -1 0; -1 5 -1; 0 -1 0\" (default: identity)", "KERNEL" },
     { "divisor", 0, 0, G_OPTION_ARG_CALLBACK, on_divisor,
       "Divide the weighted sum by X (default: the kernel's own)", "X" },
     { "offset", 0, 0, G_OPTION_ARG_CALLBACK, on_offset,
@@ -329,16 +402,18 @@ cvl_cli_apply (int      argc,
     { "gray", 'g', 0, G_OPTION_ARG_NONE, &gray,
       "Convolve the luma only: one output channel", NULL },
     { "map", 'm', 0, G_OPTION_ARG_CALLBACK, on_map,
-      "How a PNG shows values outside 0–1 (default: the preset's, else clamp)",
+      "How a PNG shows values outside 0–1 (default: the preset's or generator's, else clamp)",
       "clamp|abs|normalize|signed" },
     { "engine", 'e', 0, G_OPTION_ARG_CALLBACK, on_engine,
-      "naive (the reference loops) or direct (default)", "naive|direct" },
+      "naive (the reference loops), direct, separable (rank-1 kernels), fft, "
+      "or auto (default: the fastest by the cost model)", "naive|direct|separable|fft|auto" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
-      "Print the output size and the time taken", NULL },
+      "Print the output size, the engine that ran and the time taken", NULL },
     G_OPTION_ENTRY_NULL
   };
   GOptionGroup *group;
   const CvlPresetInfo *preset = NULL;
+  const CvlGeneratorInfo *generator = NULL;
   g_autoptr(CvlKernel) kernel = NULL;
   g_autoptr(CvlImage) image = NULL;
   g_autoptr(CvlImage) values = NULL;
@@ -346,6 +421,7 @@ cvl_cli_apply (int      argc,
   const char *in_path, *out_path;
   gboolean npy;
   gint64 start, elapsed;
+  CvlEngine engine;
   CvlMap map;
 
   cvl_conv_options_init (&args.conv);
@@ -354,8 +430,11 @@ cvl_cli_apply (int      argc,
                                  "Convolve the image IN with a kernel and save the result "
                                  "as OUT: a PNG, or a .npy of the float values.");
   g_option_context_set_description (context,
-    "A kernel is a preset id (see “convolve-cli presets”), a text file with one row\n"
-    "per line, or rows separated by “;”. Cells are numbers or fractions like 1/16.\n"
+    "A kernel is a preset id (see “convolve-cli presets”), a generator with its\n"
+    "parameters such as gaussian:sigma=8 or motion:len=40,angle=30 (see “convolve-cli\n"
+    "generators”), a picture whose luma becomes the kernel (scaled to sum 1), a text\n"
+    "file with one row per line, or rows separated by “;”. Cells are numbers or\n"
+    "fractions like 1/16.\n"
     "\n"
     "Pixels are read as value / 255. A .npy holds the result before any --map:\n"
     "[H, W] with --gray, else [H, W, 3]; alpha is not included.");
@@ -379,7 +458,8 @@ cvl_cli_apply (int      argc,
    * sound, and OUT is only written once the convolution has succeeded. */
   if (!output_format (out_path, &npy, error))
     return FALSE;
-  kernel = resolve_kernel (kernel_spec != NULL ? kernel_spec : "identity", &preset, error);
+  kernel = resolve_kernel (kernel_spec != NULL ? kernel_spec : "identity",
+                           &preset, &generator, error);
   if (kernel == NULL)
     return FALSE;
   if (args.divisor != 0.0f && !cvl_kernel_set_divisor (kernel, args.divisor, error))
@@ -387,7 +467,10 @@ cvl_cli_apply (int      argc,
   if (args.has_offset)
     kernel->offset = args.offset;
   args.conv.channels = gray ? CVL_CHANNELS_GRAY : CVL_CHANNELS_RGB;
-  map = args.has_map ? args.map : preset != NULL ? preset->map : CVL_MAP_CLAMP;
+  map = args.has_map ? args.map
+        : preset != NULL ? preset->map
+        : generator != NULL ? generator->map
+        : CVL_MAP_CLAMP;
   if (!cvl_conv_options_validate (&args.conv, error))
     return FALSE;
 
@@ -395,6 +478,8 @@ cvl_cli_apply (int      argc,
   if (image == NULL)
     return FALSE;
 
+  engine = cvl_conv_resolve_engine (args.engine, image->height, image->width, gray ? 1 : 3,
+                                    kernel, &args.conv);
   start = g_get_monotonic_time ();
   if (!cvl_conv_apply (args.engine, image, kernel, &args.conv, &values, &alpha, NULL, error))
     return FALSE;
@@ -410,9 +495,14 @@ cvl_cli_apply (int      argc,
                                                       kernel->height, kernel->width,
                                                       &args.conv);
 
-      g_print ("%s\n%d × %d × %d (H × W × C), %s engine, %.1f ms\n", size,
+      g_print ("%s\n%d × %d × %d (H × W × C), kernel %d × %d, %.1f ms\n", size,
                values->height, values->width, values->channels,
-               engine_names[args.engine], elapsed / 1000.0);
+               kernel->height, kernel->width, elapsed / 1000.0);
+      g_print ("engine: %s", cvl_engine_to_string (engine));
+      if (engine != args.engine)
+        g_print (" (%s %s)", args.engine == CVL_ENGINE_AUTO ? "picked by" : "instead of",
+                 cvl_engine_to_string (args.engine));
+      g_print ("\n");
     }
   return TRUE;
 }

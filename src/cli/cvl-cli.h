@@ -18,7 +18,9 @@ GOptionContext *cvl_cli_context_new (const char *command,
                                      const char *parameters,
                                      const char *summary);
 
-gboolean cvl_cli_apply   (int argc, char **argv, GError **error);
-gboolean cvl_cli_presets (int argc, char **argv, GError **error);
+gboolean cvl_cli_apply      (int argc, char **argv, GError **error);
+gboolean cvl_cli_presets    (int argc, char **argv, GError **error);
+gboolean cvl_cli_generators (int argc, char **argv, GError **error);
+gboolean cvl_cli_bench      (int argc, char **argv, GError **error);
 
 G_END_DECLS

@@ -375,6 +375,185 @@ def help_and_version(tmp):
     assert code == 2 and 'COMMAND' in err
 
 
+# -- generators, kernel pictures, engines, bench -----------------------------
+
+def gaussian_reference(sigma):
+    """The Gaussian generator built the same way: 2·⌈3σ⌉ + 1 samples, outer product."""
+    radius = int(np.ceil(3 * sigma - 1e-9))
+    g = np.exp(-np.arange(-radius, radius + 1) ** 2 / (2 * sigma * sigma))
+    g /= g.sum()
+    return np.outer(g, g)
+
+
+def impulse_response(tmp, spec, side, *options):
+    """Convolving (--convolve) a single white pixel in the middle of a black
+    side × side image gives back the kernel itself, centred. The direct engine
+    keeps the zeros exact (FFT's are only close)."""
+    pixels = np.zeros((side, side, 3), np.uint8)
+    pixels[side // 2, side // 2] = 255
+    path = os.path.join(tmp, f'impulse-{side}.png')
+    write_png(path, pixels)
+    result = apply_npy(tmp, path, '--convolve', '-e', 'direct', '-k', spec, *options)
+    for c in (1, 2):
+        assert_close(result[:, :, c], result[:, :, 0], 0)
+    return result[:, :, 0]
+
+
+def support(response):
+    """(height, width) of the nonzero cells."""
+    rows = np.flatnonzero(np.any(response != 0, axis=1))
+    cols = np.flatnonzero(np.any(response != 0, axis=0))
+    return rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+
+
+@test
+def gaussian_generator_matches_reference(tmp):
+    for sigma, side in ((2.5, 21), (1, 9)):
+        response = impulse_response(tmp, f'gaussian:sigma={sigma}', side)
+        kernel = gaussian_reference(sigma)
+        pad = (side - kernel.shape[0]) // 2
+        assert_close(response, np.pad(kernel, pad), 1e-6)
+
+
+@test
+def bare_generator_id_uses_defaults(tmp):
+    # gaussian: σ = 2, 13 × 13
+    response = impulse_response(tmp, 'gaussian', 15)
+    assert_close(response, np.pad(gaussian_reference(2), 1), 1e-6)
+    assert support(impulse_response(tmp, 'box', 11)) == (9, 9)
+
+
+@test
+def generator_shapes_through_the_cli(tmp):
+    motion = impulse_response(tmp, 'motion:len=9,angle=90', 11)
+    assert support(motion) == (9, 1), support(motion)
+    assert_close(motion[1:10, 5], np.full(9, 1 / 9), 1e-6)
+    disk = impulse_response(tmp, 'disk:r=4', 11)
+    assert support(disk) == (9, 9) and abs(disk.sum() - 1) < 1e-5
+    assert abs(1 / disk[5, 5] / (np.pi * 16) - 1) < 0.02
+    assert_close(disk, disk[::-1, ::-1], 1e-7)
+    assert_close(disk, disk.T, 1e-7)
+    unsharp = impulse_response(tmp, 'unsharp:amount=2,sigma=1', 9)
+    assert abs(unsharp.sum() - 1) < 1e-5 and unsharp[4, 4] > 1
+    # LoG: zero-sum with a dark centre; signed values survive in the .npy
+    log = impulse_response(tmp, 'log:sigma=1', 11)
+    assert abs(log.sum()) < 1e-5 and log[5, 5] == log.min() < 0
+    dog = impulse_response(tmp, 'dog:sigma=1,ratio=2', 15)
+    assert abs(dog.sum()) < 1e-5 and dog[7, 7] == dog.max() > 0
+
+
+@test
+def generator_map_is_the_default(tmp):
+    path, _ = random_image(tmp, 12, 12, seed=21)
+    outputs = {}
+    for name, options in (('default', []), ('signed', ['--map', 'signed'])):
+        outputs[name] = os.path.join(tmp, f'{name}.png')
+        run_ok('apply', '-k', 'log:sigma=1', *options, path, outputs[name])
+    assert np.array_equal(read_png(outputs['default']), read_png(outputs['signed']))
+
+
+@test
+def kernel_from_picture(tmp):
+    path, pixels = random_image(tmp, 10, 9, seed=22)
+    kernel_pixels = np.random.default_rng(23).integers(0, 256, (3, 5, 3), dtype=np.uint8)
+    kernel_path = os.path.join(tmp, 'bokeh.png')
+    write_png(kernel_path, kernel_pixels)
+    kernel = (kernel_pixels / 255.0) @ LUMA
+    kernel /= kernel.sum()
+    assert_close(apply_npy(tmp, path, '--kernel', kernel_path),
+                 reference(pixels / 255.0, kernel), 1e-5)
+
+
+@test
+def kernel_from_picture_with_alpha(tmp):
+    path, pixels = random_image(tmp, 8, 8, seed=24)
+    kernel_pixels = np.full((3, 3, 4), 255, np.uint8)
+    kernel_pixels[:, :, 3] = [[0, 255, 0], [255, 255, 255], [0, 255, 0]]
+    kernel_path = os.path.join(tmp, 'plus.png')
+    write_png(kernel_path, kernel_pixels)
+    kernel = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]]) / 5.0
+    assert_close(apply_npy(tmp, path, '--kernel', kernel_path),
+                 reference(pixels / 255.0, kernel), 1e-5)
+
+
+ENGINES = ('naive', 'direct', 'separable', 'fft', 'auto')
+
+
+@test
+def every_engine_matches_reference(tmp):
+    # Run after the engines land: separable and fft must agree with naive.
+    path, pixels = random_image(tmp, 37, 29, seed=25)
+    rng = np.random.default_rng(26)
+    random_kernel = rng.uniform(-1, 1, (7, 6))
+    text = '; '.join(' '.join(repr(float(v)) for v in row) for row in random_kernel)
+    cases = [
+        (['-k', 'gaussian:sigma=1.5'], gaussian_reference(1.5), 'zero'),
+        (['-k', text], random_kernel, 'zero'),
+        (['-k', text, '--border', 'reflect'], random_kernel, 'reflect'),
+        (['-k', 'motion:len=12,angle=30', '--border', 'clamp'], None, 'clamp'),
+    ]
+    for options, kernel, border in cases:
+        expected = apply_npy(tmp, path, '--engine', 'naive', *options)
+        if kernel is not None:
+            assert_close(expected, reference(pixels / 255.0, kernel, border=border), 1e-5)
+        for engine in ENGINES[1:]:
+            try:
+                assert_close(apply_npy(tmp, path, '--engine', engine, *options), expected, 1e-4)
+            except AssertionError as e:
+                raise AssertionError(f'--engine {engine} {" ".join(options)}: {e}') from None
+
+
+@test
+def verbose_names_the_engine_that_ran(tmp):
+    path, _ = random_image(tmp, 20, 20, seed=27)
+    out = os.path.join(tmp, 'o.npy')
+    for engine in ('naive', 'direct', 'fft'):
+        stdout, _ = run_ok('apply', '-v', '-e', engine, '-k', 'gaussian', path, out)
+        assert f'engine: {engine}\n' in stdout, stdout
+    stdout, _ = run_ok('apply', '-v', '-k', 'gaussian', path, out)
+    lines = [l for l in stdout.splitlines() if l.startswith('engine: ')]
+    assert len(lines) == 1 and lines[0].split()[1] in ENGINES[:4], stdout
+    assert lines[0].endswith('(picked by auto)'), lines[0]
+
+
+@test
+def generators_lists_ids_and_ranges(tmp):
+    out, _ = run_ok('generators')
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert sorted(lines) == sorted(['box', 'gaussian', 'disk', 'motion', 'log', 'dog',
+                                    'unsharp']), out
+    assert 'sigma=2 (0.3–42)' in lines['gaussian'], lines['gaussian']
+    assert 'len=15 (1–255), angle=0 (0–360)' in lines['motion'], lines['motion']
+    assert 'generators' in run_ok('--help')[0]
+
+
+@test
+def bench_conv_prints_a_row_per_engine(tmp):
+    out, _ = run_ok('bench', 'conv', '--size', '48x32', '--kernel-sizes', '3,4', '--runs', '2',
+                    '--threads', '1')
+    assert out.startswith('# 48×32×3'), out
+    rows = [line.split() for line in out.splitlines() if line[:1].isdigit()]
+    for size in ('3×3', '4×4'):
+        engines = [row[1] for row in rows if row[0] == size]
+        assert engines == ['direct', 'separable', 'fft', 'auto'], out
+    for row in rows:
+        assert float(row[2]) >= 0, row
+    auto = [line for line in out.splitlines() if ' auto ' in line]
+    assert all('picked ' in line for line in auto), out
+
+
+@test
+def bench_usage_errors(tmp):
+    for args in (['bench'], ['bench', 'fft'], ['bench', 'conv', '--size', '0x5'],
+                 ['bench', 'conv', '--size', '40'], ['bench', 'conv', '--kernel-sizes', '3,x'],
+                 ['bench', 'conv', '--kernel-sizes', '256'], ['bench', 'conv', '--runs', '0'],
+                 ['bench', 'conv', '--threads', 'many']):
+        code, stdout, stderr = run(*args)
+        assert code == 2, (args, code, stderr)
+        assert stdout == '' and len(stderr.splitlines()) == 1, (args, stdout, stderr)
+        assert stderr.startswith('convolve-cli: '), (args, stderr)
+
+
 # -- failures ----------------------------------------------------------------
 
 def truncated_png(tmp):
@@ -413,6 +592,12 @@ def small_png(tmp):
     return random_image(tmp, 2, 2)[0]
 
 
+def kernel_picture(tmp, width, height, value):
+    path = os.path.join(tmp, f'kernel-{width}x{height}.png')
+    write_png(path, np.full((height, width, 3), value, np.uint8))
+    return path
+
+
 # (name, exit status, make the options and IN, OUT file name, text in message)
 FAILURES = [
     ('missing input', 1, lambda t: [os.path.join(t, 'missing.png')], 'o.png', 'missing.png'),
@@ -437,6 +622,22 @@ FAILURES = [
     ('unknown extension', 2, lambda t: [SAMPLE], 'o.jpg', '.png or .npy'),
     ('empty VALID output', 1, lambda t: ['-k', 'sharpen', '-p', 'valid', small_png(t)], 'o.npy',
      'no pixels'),
+    ('unknown generator', 2, lambda t: ['-k', 'gauss:sigma=2', SAMPLE], 'o.png', 'gauss'),
+    ('unknown generator key', 2, lambda t: ['-k', 'gaussian:radius=3', SAMPLE], 'o.png',
+     'radius'),
+    ('repeated generator key', 2, lambda t: ['-k', 'motion:len=3,len=4', SAMPLE], 'o.png',
+     'twice'),
+    ('generator bad number', 2, lambda t: ['-k', 'disk:r=abc', SAMPLE], 'o.png', 'abc'),
+    ('generator out of range', 2, lambda t: ['-k', 'gaussian:sigma=100', SAMPLE], 'o.png',
+     'sigma must be between 0.3 and 42'),
+    ('generator not a whole size', 2, lambda t: ['-k', 'box:size=2.5', SAMPLE], 'o.png',
+     'whole number'),
+    ('black kernel picture', 1, lambda t: ['-k', kernel_picture(t, 3, 3, 0), SAMPLE], 'o.png',
+     'black'),
+    ('kernel picture too large', 1, lambda t: ['-k', kernel_picture(t, 256, 2, 255), SAMPLE],
+     'o.png', '255'),
+    ('truncated kernel picture', 1, lambda t: ['-k', truncated_png(t), SAMPLE], 'o.png',
+     'truncated'),
 ]
 
 
