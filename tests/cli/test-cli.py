@@ -688,6 +688,10 @@ def unknown_command(tmp):
 
 
 def main():
+    # The engines keep a cost model and FFTW wisdom in the user's cache
+    # folder: the tests use a fresh one of their own.
+    cache = tempfile.TemporaryDirectory(prefix='convolve-cli-test-cache-')
+    ENV['XDG_CACHE_HOME'] = cache.name
     print(f'1..{len(tests)}')
     failed = 0
     for number, function in enumerate(tests, 1):
