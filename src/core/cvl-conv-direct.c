@@ -24,8 +24,13 @@ typedef struct
 {
   const char  *name;
   SpanStride1  stride1;
+  SpanStride1  stride1_stream;  /* the same with streaming (non-temporal) stores */
   SpanStrided  strided;
 } Isa;
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define CVL_HAVE_X86_ISAS 1
@@ -47,10 +52,10 @@ typedef struct
 
 static const Isa isas[] = {
 #ifdef CVL_HAVE_X86_ISAS
-  { "avx512", span_stride1_avx512, span_strided_avx512 },
-  { "avx2", span_stride1_avx2, span_strided_avx2 },
+  { "avx512", span_stride1_avx512, span_stride1_stream_avx512, span_strided_avx512 },
+  { "avx2", span_stride1_avx2, span_stride1_stream_avx2, span_strided_avx2 },
 #endif
-  { "generic", span_stride1_generic, span_strided_generic },
+  { "generic", span_stride1_generic, span_stride1_stream_generic, span_strided_generic },
 };
 
 static const Isa *current_isa; /* atomic */
@@ -116,6 +121,7 @@ typedef struct
   int               n_row_blocks;
   float             scale;     /* 1 / divisor */
   const Isa        *isa;
+  gboolean          stream;    /* streaming stores, see cvl_conv_job_streams() */
 } Plan;
 
 /* The taps of one output row: an input row, a column offset and a weight,
@@ -230,12 +236,15 @@ run_task (gpointer data,
         taps.src[t] = taps.row[t] + x0 + taps.dx[t];
 
       if (o->stride_w == 1)
-        plan->isa->stride1 (out + plan->col_begin, n_interior, taps.src, taps.w, taps.n,
-                            plan->scale, k->offset);
+        (plan->stream ? plan->isa->stride1_stream : plan->isa->stride1)
+          (out + plan->col_begin, n_interior, taps.src, taps.w, taps.n, plan->scale, k->offset);
       else
         plan->isa->strided (out + plan->col_begin, n_interior, o->stride_w, taps.src, taps.w,
                             taps.n, taps.acc, plan->scale, k->offset);
     }
+
+  if (plan->stream)
+    cvl_conv_store_fence ();
 
   g_free (taps.row);
   g_free (taps.src);
@@ -290,6 +299,7 @@ cvl_conv_direct (const CvlConvJob *job)
   plan.n_row_blocks = (g->out_h + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
   plan.scale = 1.0f / k->divisor;
   plan.isa = get_isa ();
+  plan.stream = cvl_conv_job_streams (job);
 
   return cvl_parallel_for (plan.n_row_blocks * job->in->channels,
                            cvl_conv_get_threads (), run_task, &plan, job->cancellable);

@@ -12,6 +12,10 @@
 
 /* The direct engine's inner loops serve both passes: one pass is a
  * convolution with a 1×k or k×1 kernel. */
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #define CVL_HAVE_X86_ISAS 1
 
@@ -39,15 +43,16 @@ typedef struct
 {
   const char  *name;
   SpanStride1  stride1;
+  SpanStride1  stride1_stream;  /* the same with streaming (non-temporal) stores */
   SpanStrided  strided;
 } Isa;
 
 static const Isa isas[] = {
 #ifdef CVL_HAVE_X86_ISAS
-  { "avx512", span_stride1_avx512, span_strided_avx512 },
-  { "avx2", span_stride1_avx2, span_strided_avx2 },
+  { "avx512", span_stride1_avx512, span_stride1_stream_avx512, span_strided_avx512 },
+  { "avx2", span_stride1_avx2, span_stride1_stream_avx2, span_strided_avx2 },
 #endif
-  { "generic", span_stride1_generic, span_strided_generic },
+  { "generic", span_stride1_generic, span_stride1_stream_generic, span_strided_generic },
 };
 
 /* Floats of ring per task: the rows of one vertical window should stay in
@@ -133,6 +138,7 @@ typedef struct
   int               band_h;     /* output rows per task */
   int               n_bands;
   float             scale;
+  gboolean          stream;     /* streaming stores, see cvl_conv_job_streams() */
 } Plan;
 
 /* One virtual row through the horizontal taps into `dst`, output columns
@@ -245,9 +251,12 @@ run_task (gpointer data,
           n++;
         }
 
-      plan->isa->stride1 (out + (gsize) oy * g->out_w + x0, width, taps, v_w, n,
-                          plan->scale, k->offset);
+      (plan->stream ? plan->isa->stride1_stream : plan->isa->stride1)
+        (out + (gsize) oy * g->out_w + x0, width, taps, v_w, n, plan->scale, k->offset);
     }
+
+  if (plan->stream)
+    cvl_conv_store_fence ();
 }
 
 static int *
@@ -306,6 +315,7 @@ cvl_conv_separable (const CvlConvJob *job,
   plan.col_end = last_start < 0 ? 0 : MIN (last_start / o->stride_w + 1, g->out_w);
   plan.col_end = MAX (plan.col_end, plan.col_begin);
   plan.scale = 1.0f / k->divisor;
+  plan.stream = cvl_conv_job_streams (job);
 
   /* Stripes keep the ring near the core; bands give every thread several
    * tasks, but each band re-filters k_eff − stride rows, so not too short. */

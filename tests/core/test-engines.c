@@ -271,6 +271,24 @@ test_every_option (void)
               }
 }
 
+/* Outputs this large are written with streaming stores (aligned vectors
+ * after a scalar start on each row: an odd width misaligns every row). */
+static void
+test_large_output (void)
+{
+  int w = 2999, h = 2801;
+  g_autoptr(CvlImage) in = random_image (w, h, 1);
+  g_autoptr(CvlKernel) k = random_kernel (3, 3, FALSE);
+  g_autoptr(CvlKernel) k1 = random_kernel (5, 3, TRUE);
+  CvlConvOptions o;
+
+  g_assert_cmpuint ((gsize) w * h * sizeof (float), >=, CVL_CONV_STREAM_BYTES);
+  cvl_conv_options_init (&o);
+  o.border = CVL_BORDER_CLAMP;
+  check_engines (in, k, &o);
+  check_engines (in, k1, &o);
+}
+
 /* An image many tiles wide and tall, so that tiles overlap on every side,
  * with tiles of uneven, non-square sizes. */
 static void
@@ -610,6 +628,7 @@ main (int   argc,
   g_test_add_func ("/core/engines/match-naive/random", test_random);
   g_test_add_func ("/core/engines/match-naive/every-option", test_every_option);
   g_test_add_func ("/core/engines/match-naive/apply", test_apply);
+  g_test_add_func ("/core/engines/match-naive/large-output", test_large_output);
   g_test_add_func ("/core/engines/fft/tiles", test_fft_tiles);
   g_test_add_func ("/core/engines/separable/rank1", test_rank1);
   g_test_add_func ("/core/engines/auto/resolve", test_resolve);
