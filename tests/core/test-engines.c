@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "cvl-conv.h"
 #include "cvl-conv-private.h"
 #include "cvl-error.h"
@@ -537,9 +539,9 @@ test_cost_model_cache (void)
   double before, after;
   gint64 start;
 
-  /* Each test has its own XDG cache folder (G_TEST_OPTION_ISOLATE_DIRS). */
+  /* The test's own cache folder, with no model yet. */
   g_assert_true (g_str_has_prefix (path, g_get_user_cache_dir ()));
-  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_remove (path);
   cvl_conv_options_init (&o);
   cvl_conv_cost_model_reset ();
   g_assert_false (cvl_conv_is_calibrated ());
@@ -550,6 +552,17 @@ test_cost_model_cache (void)
   g_test_message ("calibration took %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
   g_assert_true (cvl_conv_is_calibrated ());
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  /* FFTW's wisdom went next to it, replacing the corrupt file. */
+  {
+    g_autofree char *wisdom_path = g_build_filename (g_get_user_cache_dir (), "convolve",
+                                                     "fftw-wisdom", NULL);
+    g_autofree char *wisdom = NULL;
+
+    g_assert_true (g_file_get_contents (wisdom_path, &wisdom, NULL, NULL));
+    g_assert_true (g_str_has_prefix (wisdom, "(fftw-3"));
+    g_assert_null (strstr (wisdom, "garbage"));
+  }
 
   g_assert_true (g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &error));
   g_assert_no_error (error);
@@ -608,6 +621,7 @@ test_calibrate_cancelled (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *path = cvl_conv_cost_model_path ();
 
+  g_remove (path);
   cvl_conv_cost_model_reset ();
   g_cancellable_cancel (cancellable);
   g_assert_false (cvl_conv_calibrate (cancellable, &error));
@@ -616,12 +630,36 @@ test_calibrate_cancelled (void)
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+static void
+remove_cache (const char *cache)
+{
+  static const char *const files[] = { "cost-model.ini", "fftw-wisdom" };
+  g_autofree char *dir = g_build_filename (cache, "convolve", NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, files[i], NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (dir);
+  g_rmdir (cache);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  /* Isolated XDG folders: nothing here writes to the real user cache. */
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_autofree char *cache = g_dir_make_tmp ("convolve-test-engines-XXXXXX", NULL);
+  int status;
+
+  /* A cache folder of our own, set before GLib first reads it: nothing here
+   * touches the real user cache. (G_TEST_OPTION_ISOLATE_DIRS would do it per
+   * test, but GLib 2.74 leaks the old paths, which LeakSanitizer reports.) */
+  g_assert_nonnull (cache);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  g_test_init (&argc, &argv, NULL);
+  g_assert_cmpstr (g_get_user_cache_dir (), ==, cache);
 
   g_test_add_func ("/core/engines/fft/corrupt-wisdom", test_corrupt_wisdom);
   g_test_add_func ("/core/engines/names", test_names);
@@ -637,5 +675,8 @@ main (int   argc,
   g_test_add_func ("/core/engines/auto/calibrate-cancelled", test_calibrate_cancelled);
   g_test_add_func ("/core/engines/auto/cost-model-cache", test_cost_model_cache);
 
-  return g_test_run ();
+  status = g_test_run ();
+  remove_cache (cache);
+
+  return status;
 }
