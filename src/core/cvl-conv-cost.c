@@ -316,6 +316,8 @@ choose_tiling (const CostModel       *m,
             continue;
           tiles = (gint64) channels * o->dilation_h * o->dilation_w * tiles_h *
                   ((q_w + n_w - k_w) / (n_w - k_w + 1));
+          if (tiles > G_MAXINT / 4)
+            continue;
           tile_ns = (double) n_h * n_w * 0.5 * (per_px_h + per_px_w);
 
           if (tiles >= n_threads)
