@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* State shared by the Kernels page's files: cvl-kernel-page.c (controls,
- * rendering, settings) and cvl-kernel-page-io.c (open, save, copy, paste, drop). */
+ * settings), cvl-kernel-page-render.c (render jobs) and cvl-kernel-page-io.c
+ * (open, save, copy, paste, drop, kernel pictures). */
 #pragma once
 
 #include "cvl-conv.h"
@@ -107,6 +108,13 @@ void       cvl_result_release    (CvlResult     *result);
 void       cvl_kernel_page_set_source (CvlKernelPage *self,
                                        CvlSource     *source);
 void       cvl_kernel_page_io_init    (CvlKernelPage *self);
+/* cvl-kernel-page-render.c */
+void       cvl_kernel_page_request_render   (CvlKernelPage   *self);
+void       cvl_result_placement             (const CvlResult *result,
+                                             double          *x0,
+                                             double          *y0);
+/* cvl-kernel-page.c */
+void       cvl_kernel_page_update_inspector (CvlKernelPage   *self);
 void       cvl_kernel_page_kernel_from_image_action (GtkWidget  *widget,
                                                      const char *action_name,
                                                      GVariant   *param);
