@@ -6,6 +6,29 @@
 
 #include "cvl-parallel.h"
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+#define BACKGROUND_NICE 10
+
+/* Whether this thread already runs at background priority. */
+static GPrivate background_key;
+
+void
+cvl_parallel_enter_background (void)
+{
+  if (g_private_get (&background_key) != NULL)
+    return;
+  g_private_set (&background_key, GINT_TO_POINTER (1));
+#ifdef __linux__
+  /* Per-thread on Linux: the "process" a TID names is the thread. */
+  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), BACKGROUND_NICE);
+#endif
+}
+
 typedef struct
 {
   gatomicrefcount  ref;
@@ -16,6 +39,7 @@ typedef struct
   gint             next_task;  /* atomic: the next task to claim */
   gint             n_done;     /* atomic: run or skipped */
   gint             cancelled;  /* atomic */
+  gboolean         background; /* the caller runs at background priority */
   GMutex           lock;
   GCond            cond;
 } Job;
@@ -68,6 +92,8 @@ static void
 pool_func (gpointer job,
            gpointer user_data)
 {
+  if (((Job *) job)->background)
+    cvl_parallel_enter_background ();
   job_run (job);
   job_unref (job);
 }
@@ -110,6 +136,7 @@ cvl_parallel_for (guint            n_tasks,
   job->data = data;
   job->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   job->n_tasks = n_tasks;
+  job->background = g_private_get (&background_key) != NULL;
   g_mutex_init (&job->lock);
   g_cond_init (&job->cond);
 

@@ -20,4 +20,10 @@ gboolean cvl_parallel_for (guint            n_tasks,
                            gpointer         data,
                            GCancellable    *cancellable);
 
+/* Lowers the calling thread's scheduling priority (nice +10, Linux) so an
+ * interactive thread beside it stays responsive; pool helpers that work for
+ * it, and threads it creates, are lowered too. Cannot be undone (raising
+ * priority needs privileges): call it only on worker threads. */
+void     cvl_parallel_enter_background (void);
+
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "cvl-kernel-page-private.h"
+#include "cvl-parallel.h"
 #include "cvl-surface.h"
 #include "cvl-window.h"
 
@@ -143,6 +144,9 @@ render_thread (GTask        *task,
   gint64 t0 = g_get_monotonic_time (), t1;
   const CvlImage *in = job->source->image;
 
+  /* Renders yield to the main thread: on a 2-core machine the workers would
+   * otherwise take every core and the window would stutter. */
+  cvl_parallel_enter_background ();
   if (!cvl_conv_apply (job->engine, in, job->kernel, &job->options,
                        &result->values, &result->alpha, cancellable, &error))
     {
@@ -150,6 +154,9 @@ render_thread (GTask        *task,
       return;
     }
   t1 = g_get_monotonic_time ();
+  /* A newer edit may have come in meanwhile: don't spend time mapping. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
   if (in->channels != 4)
     g_clear_pointer (&result->alpha, cvl_image_free);
   result->surface = cvl_surface_wrap_mapped (result->values, result->alpha, job->map,
