@@ -28,15 +28,17 @@ void        cvl_dataset_free     (CvlDataset  *dataset);
 
 /* The folder where `name` ("mnist" or "fashion") is found: for MNIST,
  * $CONVOLVE_MNIST_DIR, then the user data folder (…/convolve/mnist); for
- * Fashion-MNIST, the user data folder (…/convolve/fashion-mnist), then
- * Debian's /usr/share/datasets/fashion-mnist. NULL with a message saying
+ * Fashion-MNIST, $CONVOLVE_FASHION_MNIST_DIR, the user data folder
+ * (…/convolve/fashion-mnist), then Debian's /usr/share/datasets/fashion-mnist
+ * (the package's names: train-images-idx3-ubyte.gz …). NULL with a message saying
  * where it looked (and how to fetch MNIST) when none holds the files. */
 char       *cvl_dataset_find     (const char  *name,
                                   GError     **error);
 /* The default download folder for `name` (may not exist yet). */
 char       *cvl_dataset_user_dir (const char  *name);
 
-/* SHA-256 of the four raw MNIST files against MNIST's published values. */
+/* SHA-256 of the four raw MNIST files against MNIST's published values
+ * (a .gz file is hashed decompressed). */
 gboolean    cvl_dataset_verify_mnist (const char *dir,
                                       GError    **error);
 

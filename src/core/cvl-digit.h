@@ -18,7 +18,8 @@ typedef struct
   int      x0, y0;       /* ink bounding box in the input, inclusive … */
   int      x1, y1;       /* … exclusive */
   int      n_blobs;      /* separate ink blobs found (more than 1: maybe not one digit) */
-  float    com_x, com_y; /* centre of mass in the 28×28 output (≈ 14, 14 when centred) */
+  float    com_x, com_y; /* centre of mass in the 28×28 output, pixel x covering [x, x+1)
+                          * (≈ 14, 14 when centred) */
 } CvlDigitInfo;
 
 /* gray: width × height values in [0, 1]. Detects the background (the border's
