@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The lecture's convnet: its parameters in one flat array, the forward and
+ * backward passes over a batch, inference and safetensors files with
+ * PyTorch's names (so torch's load_state_dict takes them as they are). */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cvl-error.h"
+#include "cvl-net-train.h"
+#include "cvl-safetensors.h"
+
+#define SIDE     CVL_NET_INPUT_SIDE          /* 28 */
+#define PIXELS   (SIDE * SIDE)               /* 784 */
+#define C1       32
+#define C2       64
+#define K        5
+#define S1       (SIDE / 2)                  /* 14 */
+#define S2       (SIDE / 4)                  /* 7 */
+#define FLAT     (C2 * S2 * S2)              /* 3136 */
+#define HIDDEN   1024
+#define CLASSES  CVL_NET_CLASSES             /* 10 */
+#define PREDICT_CHUNK 256
+
+enum { CONV1_W, CONV1_B, CONV2_W, CONV2_B, FC_W, FC_B, LOGITS_W, LOGITS_B };
+
+static const CvlNetTensorInfo tensors[CVL_NET_N_TENSORS] = {
+  { "conv1.weight",  4, { C1, 1, K, K },  0, C1 * K * K },
+  { "conv1.bias",    1, { C1 },           0, C1 },
+  { "conv2.weight",  4, { C2, C1, K, K }, 0, C2 * C1 * K * K },
+  { "conv2.bias",    1, { C2 },           0, C2 },
+  { "fc.weight",     2, { HIDDEN, FLAT }, 0, (gsize) HIDDEN * FLAT },
+  { "fc.bias",       1, { HIDDEN },       0, HIDDEN },
+  { "logits.weight", 2, { CLASSES, HIDDEN }, 0, CLASSES * HIDDEN },
+  { "logits.bias",   1, { CLASSES },      0, CLASSES },
+};
+
+/* Offsets filled in once; each tensor starts 64-byte aligned. */
+static CvlNetTensorInfo layout[CVL_NET_N_TENSORS];
+static gsize n_params_padded;
+
+static void
+ensure_layout (void)
+{
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      gsize offset = 0;
+
+      for (int i = 0; i < CVL_NET_N_TENSORS; i++)
+        {
+          layout[i] = tensors[i];
+          layout[i].offset = offset;
+          offset += (tensors[i].size + 15) & ~(gsize) 15;
+        }
+      n_params_padded = offset;
+      g_once_init_leave (&done, 1);
+    }
+}
+
+struct _CvlNet
+{
+  float           *params;    /* n_params_padded floats, see layout[] */
+  GHashTable      *metadata;  /* char* → char*, or NULL */
+  CvlNetWorkspace *predict;   /* lazily, for cvl_net_predict */
+};
+
+struct _CvlNetWorkspace
+{
+  int      capacity;
+  gboolean training;
+  float   *x0;      /* [1,N,28,28] */
+  float   *col1;    /* [25, N·784] */
+  float   *c1;      /* [32,N,28,28] after ReLU */
+  float   *p1;      /* [32,N,14,14] */
+  guint8  *arg1;
+  float   *col2;    /* [800, N·196] */
+  float   *c2;      /* [64,N,14,14] after ReLU */
+  float   *p2;      /* [64,N,7,7] */
+  guint8  *arg2;
+  float   *flat;    /* [N,3136], NCHW order */
+  float   *h;       /* [N,1024] after ReLU */
+  float   *d;       /* [N,1024] after dropout */
+  float   *mask;    /* [N,1024] */
+  float   *z;       /* [N,10] */
+  /* backward */
+  float   *dz, *dd, *dflat, *dp2, *dc2, *dp1, *dc1;
+};
+
+const CvlNetTensorInfo *
+cvl_net_tensor_info (guint index)
+{
+  g_return_val_if_fail (index < CVL_NET_N_TENSORS, NULL);
+  ensure_layout ();
+  return &layout[index];
+}
+
+gsize
+cvl_net_n_params (void)
+{
+  ensure_layout ();
+  return n_params_padded;
+}
+
+static CvlNet *
+net_alloc (GError **error)
+{
+  CvlNet *net;
+  float *params;
+
+  ensure_layout ();
+  params = cvl_nn_alloc (n_params_padded, error);
+  if (params == NULL)
+    return NULL;
+  memset (params, 0, n_params_padded * sizeof (float));
+  net = g_new0 (CvlNet, 1);
+  net->params = params;
+  return net;
+}
+
+static float *
+tensor (const CvlNet *net,
+        int           index)
+{
+  return net->params + layout[index].offset;
+}
+
+CvlNet *
+cvl_net_new (guint64 seed)
+{
+  CvlNet *net = net_alloc (NULL);
+  CvlRng rng;
+
+  g_return_val_if_fail (net != NULL, NULL);
+  cvl_rng_init (&rng, seed);
+  /* He for the ReLU layers, Glorot for the logits; biases start at 0. */
+  cvl_nn_init_he (tensor (net, CONV1_W), layout[CONV1_W].size, K * K, &rng);
+  cvl_nn_init_he (tensor (net, CONV2_W), layout[CONV2_W].size, C1 * K * K, &rng);
+  cvl_nn_init_he (tensor (net, FC_W), layout[FC_W].size, FLAT, &rng);
+  cvl_nn_init_glorot (tensor (net, LOGITS_W), layout[LOGITS_W].size, HIDDEN, CLASSES, &rng);
+  return net;
+}
+
+void
+cvl_net_free (CvlNet *net)
+{
+  if (net == NULL)
+    return;
+  cvl_nn_free (net->params);
+  g_clear_pointer (&net->metadata, g_hash_table_unref);
+  g_clear_pointer (&net->predict, cvl_net_workspace_free);
+  g_free (net);
+}
+
+static GHashTable *
+copy_metadata (GHashTable *metadata)
+{
+  GHashTable *copy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, metadata);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (copy, g_strdup (key), g_strdup (value));
+  return copy;
+}
+
+CvlNet *
+cvl_net_copy (const CvlNet *net)
+{
+  CvlNet *copy;
+
+  g_return_val_if_fail (net != NULL, NULL);
+  copy = net_alloc (NULL);
+  g_return_val_if_fail (copy != NULL, NULL);
+  memcpy (copy->params, net->params, n_params_padded * sizeof (float));
+  if (net->metadata != NULL)
+    copy->metadata = copy_metadata (net->metadata);
+  return copy;
+}
+
+float *
+cvl_net_get_params (CvlNet *net)
+{
+  g_return_val_if_fail (net != NULL, NULL);
+  return net->params;
+}
+
+const float *
+cvl_net_peek_params (const CvlNet *net)
+{
+  g_return_val_if_fail (net != NULL, NULL);
+  return net->params;
+}
+
+const float *
+cvl_net_get_tensor (const CvlNet *net,
+                    const char   *name)
+{
+  g_return_val_if_fail (net != NULL && name != NULL, NULL);
+  for (int i = 0; i < CVL_NET_N_TENSORS; i++)
+    if (g_str_equal (layout[i].name, name))
+      return tensor (net, i);
+  return NULL;
+}
+
+GHashTable *
+cvl_net_get_metadata (const CvlNet *net)
+{
+  g_return_val_if_fail (net != NULL, NULL);
+  return net->metadata;
+}
+
+void
+cvl_net_set_metadata (CvlNet     *net,
+                      GHashTable *metadata)
+{
+  g_return_if_fail (net != NULL);
+  g_clear_pointer (&net->metadata, g_hash_table_unref);
+  if (metadata != NULL)
+    net->metadata = copy_metadata (metadata);
+}
+
+/* -- Files ------------------------------------------------------------------ */
+
+gboolean
+cvl_net_save (const CvlNet *net,
+              const char   *path,
+              GHashTable   *metadata,
+              GError      **error)
+{
+  CvlSafetensorsEntry entries[CVL_NET_N_TENSORS];
+  g_autoptr(GHashTable) meta = NULL;
+
+  g_return_val_if_fail (net != NULL && path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  meta = metadata != NULL ? copy_metadata (metadata)
+                          : g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  /* What safetensors.torch.save_file writes, and what this network is. */
+  if (!g_hash_table_contains (meta, "format"))
+    g_hash_table_insert (meta, g_strdup ("format"), g_strdup ("pt"));
+  if (!g_hash_table_contains (meta, "architecture"))
+    g_hash_table_insert (meta, g_strdup ("architecture"),
+                         g_strdup ("lecture-convnet: conv5x5x32-pool-conv5x5x64-pool-"
+                                   "fc1024-dropout-logits10"));
+
+  for (int i = 0; i < CVL_NET_N_TENSORS; i++)
+    {
+      entries[i].name = layout[i].name;
+      entries[i].n_dims = layout[i].n_dims;
+      memcpy (entries[i].shape, layout[i].shape, sizeof layout[i].shape);
+      entries[i].data = tensor (net, i);
+    }
+  return cvl_safetensors_save (path, entries, CVL_NET_N_TENSORS, meta, error);
+}
+
+CvlNet *
+cvl_net_load_bytes (GBytes  *bytes,
+                    GError **error)
+{
+  g_autoptr(CvlSafetensors) st = NULL;
+  g_autoptr(CvlNet) net = NULL;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  st = cvl_safetensors_parse (bytes, error);
+  if (st == NULL)
+    return NULL;
+  net = net_alloc (error);
+  if (net == NULL)
+    return NULL;
+  for (int i = 0; i < CVL_NET_N_TENSORS; i++)
+    if (!cvl_safetensors_read (st, layout[i].name, layout[i].n_dims, layout[i].shape,
+                               tensor (net, i), error))
+      return NULL;
+  net->metadata = copy_metadata (cvl_safetensors_get_metadata (st));
+  return g_steal_pointer (&net);
+}
+
+CvlNet *
+cvl_net_load (const char *path,
+              GError    **error)
+{
+  g_autoptr(GMappedFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) local = NULL;
+  CvlNet *net;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  file = g_mapped_file_new (path, FALSE, &local);
+  if (file == NULL)
+    {
+      g_set_error (error, CVL_ERROR, CVL_ERROR_IO, "Could not read the model: %s",
+                   local->message);
+      return NULL;
+    }
+  bytes = g_mapped_file_get_bytes (file);
+  net = cvl_net_load_bytes (bytes, &local);
+  if (net == NULL)
+    {
+      g_set_error (error, local->domain, local->code, "%s: %s", path, local->message);
+      return NULL;
+    }
+  return net;
+}
+
+/* -- Workspace -------------------------------------------------------------- */
+
+void
+cvl_net_workspace_free (CvlNetWorkspace *ws)
+{
+  if (ws == NULL)
+    return;
+  cvl_nn_free (ws->x0);
+  cvl_nn_free (ws->col1);
+  cvl_nn_free (ws->c1);
+  cvl_nn_free (ws->p1);
+  g_free (ws->arg1);
+  cvl_nn_free (ws->col2);
+  cvl_nn_free (ws->c2);
+  cvl_nn_free (ws->p2);
+  g_free (ws->arg2);
+  cvl_nn_free (ws->flat);
+  cvl_nn_free (ws->h);
+  cvl_nn_free (ws->d);
+  cvl_nn_free (ws->mask);
+  cvl_nn_free (ws->z);
+  cvl_nn_free (ws->dz);
+  cvl_nn_free (ws->dd);
+  cvl_nn_free (ws->dflat);
+  cvl_nn_free (ws->dp2);
+  cvl_nn_free (ws->dc2);
+  cvl_nn_free (ws->dp1);
+  cvl_nn_free (ws->dc1);
+  g_free (ws);
+}
+
+CvlNetWorkspace *
+cvl_net_workspace_new (int       capacity,
+                       gboolean  training,
+                       GError  **error)
+{
+  g_autoptr(CvlNetWorkspace) ws = g_new0 (CvlNetWorkspace, 1);
+  gsize n = capacity;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (capacity < 1 || capacity > 1 << 16)
+    {
+      g_set_error (error, CVL_ERROR, CVL_ERROR_INVALID_ARGUMENT,
+                   "A batch of %d images is not possible (1 to 65536)", capacity);
+      return NULL;
+    }
+  ws->capacity = capacity;
+  ws->training = training;
+
+#define ALLOC(field, count) \
+  G_STMT_START { if (ok) ok = (ws->field = cvl_nn_alloc ((count), error)) != NULL; } G_STMT_END
+  ALLOC (x0, n * PIXELS);
+  ALLOC (col1, n * PIXELS * K * K);
+  ALLOC (c1, n * C1 * PIXELS);
+  ALLOC (p1, n * C1 * S1 * S1);
+  ALLOC (col2, n * S1 * S1 * C1 * K * K);
+  ALLOC (c2, n * C2 * S1 * S1);
+  ALLOC (p2, n * FLAT);
+  ALLOC (flat, n * FLAT);
+  ALLOC (h, n * HIDDEN);
+  ALLOC (d, n * HIDDEN);
+  ALLOC (mask, n * HIDDEN);
+  ALLOC (z, n * CLASSES);
+  if (training)
+    {
+      ALLOC (dz, n * CLASSES);
+      ALLOC (dd, n * HIDDEN);
+      ALLOC (dflat, n * FLAT);
+      ALLOC (dp2, n * FLAT);
+      ALLOC (dc2, n * C2 * S1 * S1);
+      ALLOC (dp1, n * C1 * S1 * S1);
+      ALLOC (dc1, n * C1 * PIXELS);
+    }
+#undef ALLOC
+  if (!ok)
+    return NULL;
+  ws->arg1 = g_malloc (n * C1 * S1 * S1);
+  ws->arg2 = g_malloc (n * FLAT);
+  return g_steal_pointer (&ws);
+}
+
+int
+cvl_net_workspace_get_capacity (CvlNetWorkspace *ws)
+{
+  return ws->capacity;
+}
+
+/* -- Passes ----------------------------------------------------------------- */
+
+const float *
+cvl_net_forward (CvlNet          *net,
+                 CvlNetWorkspace *ws,
+                 const float     *images,
+                 int              n,
+                 float            keep,
+                 CvlRng          *rng)
+{
+  CvlConvShape s1 = { n, 1, C1, SIDE, SIDE, K };
+  CvlConvShape s2 = { n, C1, C2, S1, S1, K };
+
+  g_return_val_if_fail (net != NULL && ws != NULL && images != NULL, NULL);
+  g_return_val_if_fail (n >= 1 && n <= ws->capacity, NULL);
+
+  /* [N,1,28,28] is also [1,N,28,28]: no transpose into the first layer. */
+  memcpy (ws->x0, images, (gsize) n * PIXELS * sizeof (float));
+  cvl_nn_conv_forward (&s1, ws->x0, tensor (net, CONV1_W), tensor (net, CONV1_B),
+                       ws->c1, ws->col1, TRUE);
+  cvl_nn_maxpool_forward (ws->c1, C1 * n, SIDE, SIDE, ws->p1, ws->arg1);
+  cvl_nn_conv_forward (&s2, ws->p1, tensor (net, CONV2_W), tensor (net, CONV2_B),
+                       ws->c2, ws->col2, TRUE);
+  cvl_nn_maxpool_forward (ws->c2, C2 * n, S1, S1, ws->p2, ws->arg2);
+
+  /* [64,N,7,7] → [N, 64·7·7]: torch's x.view(N, -1) of an NCHW tensor. */
+  for (int c = 0; c < C2; c++)
+    for (int i = 0; i < n; i++)
+      memcpy (ws->flat + (gsize) i * FLAT + c * S2 * S2,
+              ws->p2 + ((gsize) c * n + i) * S2 * S2, S2 * S2 * sizeof (float));
+
+  cvl_nn_dense_forward (n, FLAT, HIDDEN, ws->flat, tensor (net, FC_W), tensor (net, FC_B),
+                        ws->h);
+  cvl_nn_relu_forward (ws->h, ws->h, (gsize) n * HIDDEN);
+  if (rng != NULL)
+    cvl_nn_dropout_forward (ws->h, ws->d, ws->mask, (gsize) n * HIDDEN, keep, rng);
+  else
+    memcpy (ws->d, ws->h, (gsize) n * HIDDEN * sizeof (float));
+  cvl_nn_dense_forward (n, HIDDEN, CLASSES, ws->d, tensor (net, LOGITS_W),
+                        tensor (net, LOGITS_B), ws->z);
+  return ws->z;
+}
+
+double
+cvl_net_train_batch (CvlNet          *net,
+                     CvlNetWorkspace *ws,
+                     const float     *images,
+                     const guint8    *labels,
+                     int              n,
+                     float            keep,
+                     CvlRng          *rng,
+                     float           *grads,
+                     int             *correct)
+{
+  CvlConvShape s1 = { n, 1, C1, SIDE, SIDE, K };
+  CvlConvShape s2 = { n, C1, C2, S1, S1, K };
+  double loss;
+
+  g_return_val_if_fail (ws->training, NAN);
+  g_return_val_if_fail (rng != NULL && grads != NULL, NAN);
+
+  cvl_net_forward (net, ws, images, n, keep, rng);
+  loss = cvl_nn_softmax_xent (n, CLASSES, ws->z, labels, NULL, ws->dz, correct);
+
+  cvl_nn_dense_backward (n, HIDDEN, CLASSES, ws->d, tensor (net, LOGITS_W), ws->dz,
+                         grads + layout[LOGITS_W].offset, grads + layout[LOGITS_B].offset,
+                         ws->dd);
+  cvl_nn_dropout_backward (ws->dd, ws->mask, ws->dd, (gsize) n * HIDDEN);
+  cvl_nn_relu_backward (ws->h, ws->dd, ws->dd, (gsize) n * HIDDEN);
+  cvl_nn_dense_backward (n, FLAT, HIDDEN, ws->flat, tensor (net, FC_W), ws->dd,
+                         grads + layout[FC_W].offset, grads + layout[FC_B].offset,
+                         ws->dflat);
+
+  for (int c = 0; c < C2; c++)
+    for (int i = 0; i < n; i++)
+      memcpy (ws->dp2 + ((gsize) c * n + i) * S2 * S2,
+              ws->dflat + (gsize) i * FLAT + c * S2 * S2, S2 * S2 * sizeof (float));
+
+  cvl_nn_maxpool_backward (ws->dp2, ws->arg2, C2 * n, S1, S1, ws->dc2);
+  cvl_nn_relu_backward (ws->c2, ws->dc2, ws->dc2, (gsize) n * C2 * S1 * S1);
+  cvl_nn_conv_backward (&s2, ws->dc2, tensor (net, CONV2_W),
+                        grads + layout[CONV2_W].offset, grads + layout[CONV2_B].offset,
+                        ws->dp1, ws->col2);
+  cvl_nn_maxpool_backward (ws->dp1, ws->arg1, C1 * n, SIDE, SIDE, ws->dc1);
+  cvl_nn_relu_backward (ws->c1, ws->dc1, ws->dc1, (gsize) n * C1 * PIXELS);
+  cvl_nn_conv_backward (&s1, ws->dc1, tensor (net, CONV1_W),
+                        grads + layout[CONV1_W].offset, grads + layout[CONV1_B].offset,
+                        NULL, ws->col1);
+  return loss;
+}
+
+void
+cvl_net_predict (CvlNet      *net,
+                 const float *images,
+                 int          n,
+                 float       *probs)
+{
+  g_return_if_fail (net != NULL && images != NULL && probs != NULL);
+  g_return_if_fail (n >= 0);
+
+  if (n == 0)
+    return;
+  if (net->predict == NULL || net->predict->capacity < MIN (n, PREDICT_CHUNK))
+    {
+      g_clear_pointer (&net->predict, cvl_net_workspace_free);
+      net->predict = cvl_net_workspace_new (MIN (n, PREDICT_CHUNK), FALSE, NULL);
+      g_return_if_fail (net->predict != NULL);
+    }
+
+  for (int first = 0; first < n; first += net->predict->capacity)
+    {
+      int count = MIN (net->predict->capacity, n - first);
+      const float *z = cvl_net_forward (net, net->predict,
+                                        images + (gsize) first * PIXELS, count, 1.f, NULL);
+
+      memcpy (probs + (gsize) first * CLASSES, z, (gsize) count * CLASSES * sizeof (float));
+      cvl_nn_softmax (count, CLASSES, probs + (gsize) first * CLASSES);
+    }
+}

@@ -1,0 +1,764 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Layers of the convnet with their backward passes. The heavy products go to
+ * OpenBLAS's sgemm; the rest (im2col, col2im, pooling, updates) runs on the
+ * core's parallel-for, split so that no sum depends on the thread count. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
+#include <cblas.h>
+
+#include "cvl-error.h"
+#include "cvl-nn.h"
+#include "cvl-parallel.h"
+
+#define SMALL_ALIGNMENT 64
+#define HUGE_THRESHOLD  ((gsize) 32 << 20)
+#define HUGE_ALIGNMENT  ((gsize) 2 << 20)
+
+static int n_threads = 1;
+
+float *
+cvl_nn_alloc (gsize    n_floats,
+              GError **error)
+{
+  gsize bytes, alignment;
+  void *data = NULL;
+
+  if (n_floats == 0)
+    n_floats = 1;
+  if (!g_size_checked_mul (&bytes, n_floats, sizeof (float)) || bytes > G_MAXSIZE / 2)
+    {
+      g_set_error (error, CVL_ERROR, CVL_ERROR_TOO_LARGE,
+                   "A tensor of %" G_GSIZE_FORMAT " floats is too large", n_floats);
+      return NULL;
+    }
+
+  alignment = bytes >= HUGE_THRESHOLD ? HUGE_ALIGNMENT : SMALL_ALIGNMENT;
+  bytes = (bytes + alignment - 1) & ~(alignment - 1);
+  if (posix_memalign (&data, alignment, bytes) != 0)
+    {
+      g_set_error (error, CVL_ERROR, CVL_ERROR_TOO_LARGE,
+                   "Not enough memory for a tensor of %" G_GSIZE_FORMAT " MiB",
+                   bytes >> 20);
+      return NULL;
+    }
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (alignment == HUGE_ALIGNMENT)
+    madvise (data, bytes, MADV_HUGEPAGE);
+#endif
+  return data;
+}
+
+void
+cvl_nn_free (float *data)
+{
+  free (data);
+}
+
+/* -- RNG ------------------------------------------------------------------ */
+
+static guint64
+splitmix64 (guint64 *x)
+{
+  guint64 z = (*x += G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
+
+  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
+  return z ^ (z >> 31);
+}
+
+void
+cvl_rng_init (CvlRng  *rng,
+              guint64  seed)
+{
+  guint64 x = seed;
+
+  for (int i = 0; i < 4; i++)
+    rng->s[i] = splitmix64 (&x);
+}
+
+void
+cvl_rng_init_stream (CvlRng  *rng,
+                     guint64  seed,
+                     guint64  stream)
+{
+  guint64 x = seed;
+  guint64 mixed = splitmix64 (&x) ^ (stream * G_GUINT64_CONSTANT (0xd1b54a32d192ed03));
+
+  cvl_rng_init (rng, mixed);
+}
+
+static inline guint64
+rotl (guint64 x,
+      int     k)
+{
+  return (x << k) | (x >> (64 - k));
+}
+
+guint64
+cvl_rng_next (CvlRng *rng)
+{
+  guint64 *s = rng->s;
+  guint64 result = rotl (s[1] * 5, 7) * 9;
+  guint64 t = s[1] << 17;
+
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl (s[3], 45);
+  return result;
+}
+
+double
+cvl_rng_uniform (CvlRng *rng)
+{
+  return (cvl_rng_next (rng) >> 11) * 0x1.0p-53;
+}
+
+double
+cvl_rng_normal (CvlRng *rng)
+{
+  /* Box–Muller, one value per call: simple and state-free. */
+  double u1 = 1.0 - cvl_rng_uniform (rng);   /* (0, 1] */
+  double u2 = cvl_rng_uniform (rng);
+
+  return sqrt (-2.0 * log (u1)) * cos (2.0 * G_PI * u2);
+}
+
+guint32
+cvl_rng_below (CvlRng  *rng,
+               guint32  bound)
+{
+  /* Lemire's multiply-shift with rejection. */
+  guint64 m = (guint64) (guint32) (cvl_rng_next (rng) >> 32) * bound;
+  guint32 low = (guint32) m;
+
+  g_assert (bound > 0);
+  if (low < bound)
+    {
+      guint32 threshold = -bound % bound;
+
+      while (low < threshold)
+        {
+          m = (guint64) (guint32) (cvl_rng_next (rng) >> 32) * bound;
+          low = (guint32) m;
+        }
+    }
+  return (guint32) (m >> 32);
+}
+
+void
+cvl_rng_shuffle (CvlRng  *rng,
+                 guint32 *items,
+                 guint32  n)
+{
+  for (guint32 i = n; i > 1; i--)
+    {
+      guint32 j = cvl_rng_below (rng, i);
+      guint32 tmp = items[i - 1];
+
+      items[i - 1] = items[j];
+      items[j] = tmp;
+    }
+}
+
+void
+cvl_nn_init_he (float  *w,
+                gsize   n,
+                int     fan_in,
+                CvlRng *rng)
+{
+  double std = sqrt (2.0 / fan_in);
+
+  for (gsize i = 0; i < n; i++)
+    w[i] = (float) (std * cvl_rng_normal (rng));
+}
+
+void
+cvl_nn_init_glorot (float  *w,
+                    gsize   n,
+                    int     fan_in,
+                    int     fan_out,
+                    CvlRng *rng)
+{
+  double limit = sqrt (6.0 / (fan_in + fan_out));
+
+  for (gsize i = 0; i < n; i++)
+    w[i] = (float) (limit * (2.0 * cvl_rng_uniform (rng) - 1.0));
+}
+
+void
+cvl_nn_set_threads (int threads)
+{
+  n_threads = CLAMP (threads, 1, 256);
+  openblas_set_num_threads (n_threads);
+}
+
+int
+cvl_nn_get_threads (void)
+{
+  return n_threads;
+}
+
+/* -- Convolution ------------------------------------------------------------ */
+
+gsize
+cvl_nn_conv_col_size (const CvlConvShape *s)
+{
+  return (gsize) s->c_in * s->k * s->k * s->n * s->h * s->w;
+}
+
+typedef struct
+{
+  const CvlConvShape *s;
+  const float        *in;
+  float              *col;
+  float              *out;
+  const float        *bias;
+  gboolean            relu;
+} ConvJob;
+
+/* One row of col per task: row (ci, ky, kx) holds in[ci, n, y+ky-p, x+kx-p]
+ * for every (n, y, x), zero outside. */
+static void
+im2col_row (gpointer data,
+            guint    task)
+{
+  ConvJob *job = data;
+  const CvlConvShape *s = job->s;
+  int k = s->k, p = k / 2, h = s->h, w = s->w;
+  int ci = task / (k * k), ky = (task / k) % k, kx = task % k;
+  int dx = kx - p;
+  int x0 = MAX (0, -dx), x1 = MIN (w, w - dx);   /* x range reading inside */
+  float *dst = job->col + (gsize) task * s->n * h * w;
+
+  for (int n = 0; n < s->n; n++)
+    {
+      const float *plane = job->in + ((gsize) ci * s->n + n) * h * w;
+
+      for (int y = 0; y < h; y++, dst += w)
+        {
+          int sy = y + ky - p;
+
+          if (sy < 0 || sy >= h)
+            {
+              memset (dst, 0, w * sizeof (float));
+              continue;
+            }
+          for (int x = 0; x < x0; x++)
+            dst[x] = 0.f;
+          memcpy (dst + x0, plane + (gsize) sy * w + x0 + dx, (x1 - x0) * sizeof (float));
+          for (int x = x1; x < w; x++)
+            dst[x] = 0.f;
+        }
+    }
+}
+
+static void
+bias_relu_plane (gpointer data,
+                 guint    task)
+{
+  ConvJob *job = data;
+  const CvlConvShape *s = job->s;
+  gsize plane = (gsize) s->n * s->h * s->w;
+  float *o = job->out + task * plane;
+  float b = job->bias[task];
+
+  if (job->relu)
+    for (gsize i = 0; i < plane; i++)
+      o[i] = MAX (o[i] + b, 0.f);
+  else
+    for (gsize i = 0; i < plane; i++)
+      o[i] += b;
+}
+
+void
+cvl_nn_conv_forward (const CvlConvShape *s,
+                     const float        *in,
+                     const float        *weight,
+                     const float        *bias,
+                     float              *out,
+                     float              *col,
+                     gboolean            relu)
+{
+  ConvJob job = { s, in, col, out, bias, relu };
+  int kk = s->c_in * s->k * s->k;
+  int cols = s->n * s->h * s->w;
+
+  cvl_parallel_for (kk, n_threads, im2col_row, &job, NULL);
+  /* out [Co, N·H·W] = weight [Co, K] × col [K, N·H·W] */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans,
+               s->c_out, cols, kk, 1.f, weight, kk, col, cols, 0.f, out, cols);
+  cvl_parallel_for (s->c_out, n_threads, bias_relu_plane, &job, NULL);
+}
+
+typedef struct
+{
+  const CvlConvShape *s;
+  const float        *dout;
+  float              *dbias;
+  const float        *dcol;
+  float              *din;
+} ConvBackJob;
+
+static void
+bias_grad_plane (gpointer data,
+                 guint    task)
+{
+  ConvBackJob *job = data;
+  const CvlConvShape *s = job->s;
+  gsize plane = (gsize) s->n * s->h * s->w;
+  const float *d = job->dout + task * plane;
+  double sum = 0;
+
+  for (gsize i = 0; i < plane; i++)
+    sum += d[i];
+  job->dbias[task] = (float) sum;
+}
+
+/* din[ci, n, y, x] = Σ_(ky,kx) dcol[(ci,ky,kx), n, y-ky+p, x-kx+p]: one input
+ * channel per task, always summed in the same order. */
+static void
+col2im_channel (gpointer data,
+                guint    task)
+{
+  ConvBackJob *job = data;
+  const CvlConvShape *s = job->s;
+  int k = s->k, p = k / 2, h = s->h, w = s->w;
+  gsize plane = (gsize) h * w, cols = (gsize) s->n * plane;
+  float *dst = job->din + task * cols;
+
+  memset (dst, 0, cols * sizeof (float));
+  for (int ky = 0; ky < k; ky++)
+    for (int kx = 0; kx < k; kx++)
+      {
+        const float *src = job->dcol + ((gsize) task * k * k + ky * k + kx) * cols;
+        int dy = ky - p, dx = kx - p;
+        int x0 = MAX (0, -dx), x1 = MIN (w, w - dx);
+
+        /* col row at output (y, x) read in[y+dy, x+dx]: scatter back. */
+        for (int n = 0; n < s->n; n++)
+          for (int y = MAX (0, -dy); y < MIN (h, h - dy); y++)
+            {
+              const float *srow = src + n * plane + (gsize) y * w;
+              float *drow = dst + n * plane + (gsize) (y + dy) * w + dx;
+
+              for (int x = x0; x < x1; x++)
+                drow[x] += srow[x];
+            }
+      }
+}
+
+void
+cvl_nn_conv_backward (const CvlConvShape *s,
+                      const float        *dout,
+                      const float        *weight,
+                      float              *dweight,
+                      float              *dbias,
+                      float              *din,
+                      float              *col)
+{
+  ConvBackJob job = { s, dout, dbias, col, din };
+  int kk = s->c_in * s->k * s->k;
+  int cols = s->n * s->h * s->w;
+
+  cvl_parallel_for (s->c_out, n_threads, bias_grad_plane, &job, NULL);
+  /* dweight [Co, K] = dout [Co, NHW] × colᵀ [NHW, K] */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans,
+               s->c_out, kk, cols, 1.f, dout, cols, col, cols, 0.f, dweight, kk);
+  if (din == NULL)
+    return;
+  /* dcol [K, NHW] = weightᵀ [K, Co] × dout [Co, NHW], into col */
+  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans,
+               kk, cols, s->c_out, 1.f, weight, kk, dout, cols, 0.f, col, cols);
+  cvl_parallel_for (s->c_in, n_threads, col2im_channel, &job, NULL);
+}
+
+#define AT(t, c, n, y, x) (t)[((((gsize) (c) * s->n + (n)) * s->h + (y)) * s->w + (x))]
+
+void
+cvl_nn_conv_forward_naive (const CvlConvShape *s,
+                           const float        *in,
+                           const float        *weight,
+                           const float        *bias,
+                           float              *out)
+{
+  int k = s->k, p = k / 2;
+
+  for (int co = 0; co < s->c_out; co++)
+    for (int n = 0; n < s->n; n++)
+      for (int y = 0; y < s->h; y++)
+        for (int x = 0; x < s->w; x++)
+          {
+            double sum = bias[co];
+
+            for (int ci = 0; ci < s->c_in; ci++)
+              for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++)
+                  {
+                    int sy = y + ky - p, sx = x + kx - p;
+
+                    if (sy >= 0 && sy < s->h && sx >= 0 && sx < s->w)
+                      sum += (double) weight[((co * s->c_in + ci) * k + ky) * k + kx] *
+                             AT (in, ci, n, sy, sx);
+                  }
+            AT (out, co, n, y, x) = (float) sum;
+          }
+}
+
+void
+cvl_nn_conv_backward_naive (const CvlConvShape *s,
+                            const float        *in,
+                            const float        *dout,
+                            const float        *weight,
+                            float              *dweight,
+                            float              *dbias,
+                            float              *din)
+{
+  int k = s->k, p = k / 2;
+  gsize n_w = (gsize) s->c_out * s->c_in * k * k;
+
+  memset (dweight, 0, n_w * sizeof (float));
+  memset (dbias, 0, s->c_out * sizeof (float));
+  if (din != NULL)
+    memset (din, 0, (gsize) s->c_in * s->n * s->h * s->w * sizeof (float));
+
+  for (int co = 0; co < s->c_out; co++)
+    for (int n = 0; n < s->n; n++)
+      for (int y = 0; y < s->h; y++)
+        for (int x = 0; x < s->w; x++)
+          {
+            float g = AT (dout, co, n, y, x);
+
+            dbias[co] += g;
+            for (int ci = 0; ci < s->c_in; ci++)
+              for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++)
+                  {
+                    int sy = y + ky - p, sx = x + kx - p;
+                    gsize wi = ((gsize) (co * s->c_in + ci) * k + ky) * k + kx;
+
+                    if (sy < 0 || sy >= s->h || sx < 0 || sx >= s->w)
+                      continue;
+                    dweight[wi] += g * AT (in, ci, n, sy, sx);
+                    if (din != NULL)
+                      AT (din, ci, n, sy, sx) += g * weight[wi];
+                  }
+          }
+}
+
+#undef AT
+
+/* -- Pooling, ReLU, dropout ------------------------------------------------- */
+
+void
+cvl_nn_maxpool_forward (const float *in,
+                        int          planes,
+                        int          h,
+                        int          w,
+                        float       *out,
+                        guint8      *arg)
+{
+  int oh = h / 2, ow = w / 2;
+
+  for (gsize pl = 0; pl < (gsize) planes; pl++)
+    {
+      const float *src = in + pl * h * w;
+      float *dst = out + pl * oh * ow;
+      guint8 *a = arg + pl * oh * ow;
+
+      for (int y = 0; y < oh; y++)
+        for (int x = 0; x < ow; x++)
+          {
+            const float *r0 = src + (2 * y) * w + 2 * x, *r1 = r0 + w;
+            float best = r0[0];
+            guint8 which = 0;
+
+            if (r0[1] > best) { best = r0[1]; which = 1; }
+            if (r1[0] > best) { best = r1[0]; which = 2; }
+            if (r1[1] > best) { best = r1[1]; which = 3; }
+            dst[y * ow + x] = best;
+            a[y * ow + x] = which;
+          }
+    }
+}
+
+void
+cvl_nn_maxpool_backward (const float  *dout,
+                         const guint8 *arg,
+                         int           planes,
+                         int           h,
+                         int           w,
+                         float        *din)
+{
+  int oh = h / 2, ow = w / 2;
+
+  memset (din, 0, (gsize) planes * h * w * sizeof (float));
+  for (gsize pl = 0; pl < (gsize) planes; pl++)
+    {
+      const float *src = dout + pl * oh * ow;
+      const guint8 *a = arg + pl * oh * ow;
+      float *dst = din + pl * h * w;
+
+      for (int y = 0; y < oh; y++)
+        for (int x = 0; x < ow; x++)
+          {
+            int which = a[y * ow + x];
+
+            dst[(2 * y + (which >> 1)) * w + 2 * x + (which & 1)] = src[y * ow + x];
+          }
+    }
+}
+
+void
+cvl_nn_relu_forward (const float *x,
+                     float       *y,
+                     gsize        n)
+{
+  for (gsize i = 0; i < n; i++)
+    y[i] = MAX (x[i], 0.f);
+}
+
+void
+cvl_nn_relu_backward (const float *y,
+                      const float *dy,
+                      float       *dx,
+                      gsize        n)
+{
+  for (gsize i = 0; i < n; i++)
+    dx[i] = y[i] > 0.f ? dy[i] : 0.f;
+}
+
+void
+cvl_nn_dropout_forward (const float *x,
+                        float       *y,
+                        float       *mask,
+                        gsize        n,
+                        float        keep,
+                        CvlRng      *rng)
+{
+  float scale = 1.f / keep;
+
+  if (keep >= 1.f)
+    {
+      for (gsize i = 0; i < n; i++)
+        mask[i] = 1.f;
+      memmove (y, x, n * sizeof (float));
+      return;
+    }
+  for (gsize i = 0; i < n; i++)
+    {
+      /* 24 random bits per element are plenty for a keep probability. */
+      mask[i] = (cvl_rng_next (rng) >> 40) * 0x1.0p-24f < keep ? scale : 0.f;
+      y[i] = x[i] * mask[i];
+    }
+}
+
+void
+cvl_nn_dropout_backward (const float *dy,
+                         const float *mask,
+                         float       *dx,
+                         gsize        n)
+{
+  for (gsize i = 0; i < n; i++)
+    dx[i] = dy[i] * mask[i];
+}
+
+/* -- Dense ------------------------------------------------------------------ */
+
+void
+cvl_nn_dense_forward (int          n,
+                      int          in,
+                      int          out,
+                      const float *x,
+                      const float *weight,
+                      const float *bias,
+                      float       *y)
+{
+  for (int r = 0; r < n; r++)
+    memcpy (y + (gsize) r * out, bias, out * sizeof (float));
+  if (n == 1)
+    cblas_sgemv (CblasRowMajor, CblasNoTrans, out, in, 1.f, weight, in, x, 1, 1.f, y, 1);
+  else
+    /* y [N, Out] = x [N, In] × weightᵀ [In, Out] + bias */
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans,
+                 n, out, in, 1.f, x, in, weight, in, 1.f, y, out);
+}
+
+void
+cvl_nn_dense_backward (int          n,
+                       int          in,
+                       int          out,
+                       const float *x,
+                       const float *weight,
+                       const float *dy,
+                       float       *dweight,
+                       float       *dbias,
+                       float       *dx)
+{
+  for (int o = 0; o < out; o++)
+    {
+      double sum = 0;
+
+      for (int r = 0; r < n; r++)
+        sum += dy[(gsize) r * out + o];
+      dbias[o] = (float) sum;
+    }
+  /* dweight [Out, In] = dyᵀ [Out, N] × x [N, In] */
+  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans,
+               out, in, n, 1.f, dy, out, x, in, 0.f, dweight, in);
+  if (dx != NULL)
+    /* dx [N, In] = dy [N, Out] × weight [Out, In] */
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                 n, in, out, 1.f, dy, out, weight, in, 0.f, dx, in);
+}
+
+/* -- Softmax cross-entropy -------------------------------------------------- */
+
+void
+cvl_nn_softmax (int    n,
+                int    k,
+                float *x)
+{
+  for (int r = 0; r < n; r++)
+    {
+      float *row = x + (gsize) r * k;
+      float max = row[0];
+      double sum = 0;
+
+      for (int j = 1; j < k; j++)
+        max = MAX (max, row[j]);
+      for (int j = 0; j < k; j++)
+        {
+          row[j] = expf (row[j] - max);
+          sum += row[j];
+        }
+      for (int j = 0; j < k; j++)
+        row[j] = (float) (row[j] / sum);
+    }
+}
+
+double
+cvl_nn_softmax_xent (int           n,
+                     int           k,
+                     const float  *logits,
+                     const guint8 *labels,
+                     float        *probs,
+                     float        *dlogits,
+                     int          *correct)
+{
+  double loss = 0;
+  int right = 0;
+
+  for (int r = 0; r < n; r++)
+    {
+      const float *row = logits + (gsize) r * k;
+      int label = labels[r], best = 0;
+      double max = row[0], sum = 0, lse;
+
+      for (int j = 1; j < k; j++)
+        if (row[j] > row[best])
+          best = j;
+      max = row[best];
+      for (int j = 0; j < k; j++)
+        sum += exp (row[j] - max);
+      lse = max + log (sum);
+      loss += lse - row[label];
+      right += best == label;
+
+      for (int j = 0; j < k; j++)
+        {
+          double p = exp (row[j] - lse);
+
+          if (probs != NULL)
+            probs[(gsize) r * k + j] = (float) p;
+          if (dlogits != NULL)
+            dlogits[(gsize) r * k + j] = (float) ((p - (j == label)) / n);
+        }
+    }
+
+  if (correct != NULL)
+    *correct = right;
+  return loss / n;
+}
+
+/* -- Optimisers ------------------------------------------------------------- */
+
+#define UPDATE_CHUNK 65536
+
+typedef struct
+{
+  float       *param;
+  const float *grad;
+  float       *m, *v;
+  gsize        n;
+  float        step, b1, b2, c1, c2, eps, inv_sqrt_bc2;   /* c = 1 − β, rounded once */
+} AdamJob;
+
+static void
+adam_chunk (gpointer data,
+            guint    task)
+{
+  AdamJob *job = data;
+  gsize begin = (gsize) task * UPDATE_CHUNK, end = MIN (job->n, begin + UPDATE_CHUNK);
+  float b1 = job->b1, b2 = job->b2, c1 = job->c1, c2 = job->c2;
+
+  for (gsize i = begin; i < end; i++)
+    {
+      float g = job->grad[i];
+      float m = job->m[i] = b1 * job->m[i] + c1 * g;
+      float v = job->v[i] = b2 * job->v[i] + c2 * g * g;
+
+      job->param[i] -= job->step * m / (sqrtf (v) * job->inv_sqrt_bc2 + job->eps);
+    }
+}
+
+void
+cvl_nn_adam_step (float       *param,
+                  const float *grad,
+                  float       *m,
+                  float       *v,
+                  gsize        n,
+                  double       lr,
+                  double       beta1,
+                  double       beta2,
+                  double       eps,
+                  gint64       t)
+{
+  double bc1 = 1.0 - pow (beta1, (double) t);
+  double bc2 = 1.0 - pow (beta2, (double) t);
+  AdamJob job = {
+    param, grad, m, v, n,
+    (float) (lr / bc1), (float) beta1, (float) beta2,
+    (float) (1.0 - beta1), (float) (1.0 - beta2), (float) eps,
+    (float) (1.0 / sqrt (bc2)),
+  };
+
+  g_return_if_fail (t >= 1);
+  cvl_parallel_for ((n + UPDATE_CHUNK - 1) / UPDATE_CHUNK, n_threads, adam_chunk, &job, NULL);
+}
+
+void
+cvl_nn_sgd_step (float       *param,
+                 const float *grad,
+                 float       *velocity,
+                 gsize        n,
+                 double       lr,
+                 double       momentum)
+{
+  float mu = (float) momentum, rate = (float) lr;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      velocity[i] = mu * velocity[i] + grad[i];
+      param[i] -= rate * velocity[i];
+    }
+}

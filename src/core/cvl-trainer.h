@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Training the lecture network in a thread of its own: shuffled batches,
+ * Adam or SGD, a test-set evaluation per epoch, pause/resume/cancel at any
+ * step, NaN detection, checkpoints that resume bit for bit, and a hand-off
+ * of progress and weight snapshots that a UI drains once per frame. */
+#pragma once
+
+#include "cvl-idx.h"
+#include "cvl-net.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CVL_OPTIMIZER_ADAM,
+  CVL_OPTIMIZER_SGD,
+} CvlOptimizer;
+
+typedef struct
+{
+  int          epochs;       /* 5 */
+  int          batch;        /* 128 */
+  double       lr;           /* 0.001 */
+  CvlOptimizer optimizer;    /* Adam */
+  double       momentum;     /* 0.9, SGD only */
+  double       keep_prob;    /* 0.75 */
+  guint64      seed;         /* 1 */
+  int          threads;      /* 0: all the machine's cores */
+  int          limit;        /* training images used, 0 = all */
+  int          snapshot_ms;  /* least time between weight snapshots: 250 */
+  gint64       stop_at_step; /* cancel once this many steps are done, 0 = never */
+} CvlTrainerConfig;
+
+void cvl_trainer_config_init (CvlTrainerConfig *config);
+
+typedef enum
+{
+  CVL_TRAINER_IDLE,       /* not started */
+  CVL_TRAINER_RUNNING,
+  CVL_TRAINER_PAUSED,
+  CVL_TRAINER_FINISHED,   /* every epoch done */
+  CVL_TRAINER_CANCELLED,
+  CVL_TRAINER_FAILED,     /* see cvl_trainer_get_error */
+} CvlTrainerState;
+
+typedef struct
+{
+  gint64 step;              /* optimiser steps done */
+  gint64 total_steps;
+  int    epoch;             /* from 1: the epoch the step belongs to */
+  int    steps_per_epoch;
+  double loss;              /* of the last batch */
+  double batch_accuracy;    /* of the last batch, 0–1 */
+  double images_per_second; /* smoothed */
+} CvlTrainerProgress;
+
+typedef struct
+{
+  int    epoch;
+  gint64 step;              /* steps done at its end */
+  double seconds;           /* training time, evaluation and pauses excluded */
+  double images_per_second;
+  double loss;              /* mean training loss */
+  double train_accuracy;    /* 0–1, on the training batches (dropout on) */
+  double test_accuracy;     /* 0–1, NAN without a test set */
+} CvlEpochRecord;
+
+/* What changed since the last drain. Free with cvl_trainer_update_clear. */
+typedef struct
+{
+  CvlTrainerState    state;
+  gboolean           has_progress;
+  CvlTrainerProgress progress;
+  GArray            *epochs;     /* CvlEpochRecord finished since the last drain */
+  CvlNet            *snapshot;   /* the newest weights if new ones are ready, or NULL */
+} CvlTrainerUpdate;
+
+void cvl_trainer_update_clear (CvlTrainerUpdate *update);
+
+typedef struct _CvlTrainer CvlTrainer;
+
+/* The images and labels are copied; the test set may be NULL. */
+CvlTrainer *cvl_trainer_new   (const CvlIdxImages     *train_images,
+                               const CvlIdxLabels     *train_labels,
+                               const CvlIdxImages     *test_images,
+                               const CvlIdxLabels     *test_labels,
+                               const CvlTrainerConfig *config,
+                               GError                **error);
+/* Cancels and joins a running trainer. */
+void        cvl_trainer_free  (CvlTrainer *trainer);
+
+/* Before start: continue from a checkpoint. Its seed, batch, learning
+ * rate, optimiser, keep probability and limit replace the config's; the
+ * number of epochs and threads stay as configured. */
+gboolean    cvl_trainer_load_checkpoint (CvlTrainer  *trainer,
+                                         const char  *path,
+                                         GError     **error);
+/* Written by the training thread after each epoch and when it stops. */
+void        cvl_trainer_set_checkpoint_path (CvlTrainer *trainer,
+                                             const char *path);
+/* Only while not running (idle, paused or ended). */
+gboolean    cvl_trainer_save_checkpoint (CvlTrainer  *trainer,
+                                         const char  *path,
+                                         GError     **error);
+
+gboolean    cvl_trainer_start  (CvlTrainer  *trainer,
+                                GError     **error);
+/* Take effect between two steps. */
+void        cvl_trainer_pause  (CvlTrainer *trainer);
+void        cvl_trainer_resume (CvlTrainer *trainer);
+void        cvl_trainer_cancel (CvlTrainer *trainer);
+/* Blocks until the training thread has ended (no-op if never started). */
+void        cvl_trainer_wait   (CvlTrainer *trainer);
+/* Blocks until the state is not RUNNING-with-nothing-new, or timeout_us. */
+void        cvl_trainer_wait_update (CvlTrainer *trainer,
+                                     gint64      timeout_us);
+
+void        cvl_trainer_drain  (CvlTrainer       *trainer,
+                                CvlTrainerUpdate *update);
+CvlTrainerState cvl_trainer_get_state (CvlTrainer *trainer);
+/* Why the trainer failed (NaN loss …), or NULL. */
+const GError *cvl_trainer_get_error   (CvlTrainer *trainer);
+gint64      cvl_trainer_get_step     (CvlTrainer *trainer);
+/* A copy of the current weights (the last good ones after a failure). */
+CvlNet     *cvl_trainer_dup_net      (CvlTrainer *trainer);
+/* Every epoch so far, CvlEpochRecord (a copy). */
+GArray     *cvl_trainer_dup_history  (CvlTrainer *trainer);
+const CvlTrainerConfig *cvl_trainer_get_config (CvlTrainer *trainer);
+
+/* Accuracy (0–1) of `net` on a labelled set; `confusion` [10×10], rows the
+ * true label, if not NULL. */
+double      cvl_net_evaluate (CvlNet             *net,
+                              const CvlIdxImages *images,
+                              const CvlIdxLabels *labels,
+                              guint32            *confusion);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CvlTrainer, cvl_trainer_free)
+
+G_END_DECLS

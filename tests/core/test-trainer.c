@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The trainer on a tiny synthetic data set: it learns, it pauses, resumes
+ * and cancels, it stops on a NaN loss keeping finite weights, and a run
+ * resumed from a checkpoint ends with the very same weights. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "cvl-error.h"
+#include "cvl-net-train.h"
+#include "cvl-trainer.h"
+
+typedef struct
+{
+  CvlIdxImages images;
+  CvlIdxLabels labels;
+} Set;
+
+/* Class c: a bar at column 3 + 2c (rows 4–23), noise around it. */
+static void
+set_init (Set     *set,
+          int      n,
+          guint64  seed)
+{
+  CvlRng rng;
+
+  cvl_rng_init (&rng, seed);
+  set->images.count = set->labels.count = n;
+  set->images.rows = set->images.cols = 28;
+  set->images.pixels = g_new (guint8, (gsize) n * 784);
+  set->labels.labels = g_new (guint8, n);
+  for (int i = 0; i < n; i++)
+    {
+      guint8 *img = set->images.pixels + (gsize) i * 784;
+      int c = cvl_rng_below (&rng, 10);
+
+      set->labels.labels[i] = c;
+      for (int p = 0; p < 784; p++)
+        img[p] = cvl_rng_below (&rng, 40);
+      for (int y = 4; y < 24; y++)
+        img[y * 28 + 3 + 2 * c] = 255;
+    }
+}
+
+static void
+set_clear (Set *set)
+{
+  g_free (set->images.pixels);
+  g_free (set->labels.labels);
+}
+
+static void
+wait_state (CvlTrainer      *trainer,
+            CvlTrainerState  state)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (cvl_trainer_get_state (trainer) != state)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      cvl_trainer_wait_update (trainer, 10000);
+    }
+}
+
+static void
+test_learns (void)
+{
+  Set train, test;
+  CvlTrainerConfig config;
+  g_autoptr(CvlTrainer) trainer = NULL;
+  g_autoptr(GArray) history = NULL;
+  CvlTrainerUpdate update = { 0 };
+  GError *error = NULL;
+  int epochs_seen = 0;
+
+  set_init (&train, 160, 1);
+  set_init (&test, 40, 2);
+  cvl_trainer_config_init (&config);
+  config.epochs = 3;
+  config.batch = 32;
+  config.threads = 2;
+  config.snapshot_ms = 1;
+
+  trainer = cvl_trainer_new (&train.images, &train.labels, &test.images, &test.labels,
+                             &config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (cvl_trainer_get_state (trainer), ==, CVL_TRAINER_IDLE);
+  g_assert_true (cvl_trainer_start (trainer, &error));
+  cvl_trainer_wait (trainer);
+  g_assert_cmpint (cvl_trainer_get_state (trainer), ==, CVL_TRAINER_FINISHED);
+  g_assert_cmpint (cvl_trainer_get_step (trainer), ==, 15);
+
+  cvl_trainer_drain (trainer, &update);
+  g_assert_cmpint (update.state, ==, CVL_TRAINER_FINISHED);
+  g_assert_true (update.has_progress);
+  g_assert_cmpint (update.progress.step, ==, 15);
+  g_assert_cmpint (update.progress.total_steps, ==, 15);
+  g_assert_nonnull (update.snapshot);
+  epochs_seen = update.epochs->len;
+  g_assert_cmpint (epochs_seen, ==, 3);
+  cvl_trainer_update_clear (&update);
+  /* Drained: nothing new the second time. */
+  cvl_trainer_drain (trainer, &update);
+  g_assert_false (update.has_progress);
+  g_assert_null (update.snapshot);
+  g_assert_cmpint (update.epochs->len, ==, 0);
+  cvl_trainer_update_clear (&update);
+
+  history = cvl_trainer_dup_history (trainer);
+  g_assert_cmpint (history->len, ==, 3);
+  {
+    CvlEpochRecord *first = &g_array_index (history, CvlEpochRecord, 0);
+    CvlEpochRecord *last = &g_array_index (history, CvlEpochRecord, 2);
+
+    g_test_message ("loss %.3f → %.3f, test %.3f", first->loss, last->loss,
+                    last->test_accuracy);
+    g_assert_cmpfloat (last->loss, <, first->loss);
+    g_assert_cmpfloat (last->test_accuracy, >=, 0.9);
+    g_assert_cmpint (last->epoch, ==, 3);
+    g_assert_cmpfloat (last->images_per_second, >, 0);
+  }
+
+  set_clear (&train);
+  set_clear (&test);
+}
+
+static void
+test_pause_resume_cancel (void)
+{
+  Set train;
+  CvlTrainerConfig config;
+  g_autoptr(CvlTrainer) trainer = NULL;
+  GError *error = NULL;
+  gint64 step;
+
+  set_init (&train, 64, 3);
+  cvl_trainer_config_init (&config);
+  config.epochs = 1000;
+  config.batch = 8;
+  config.threads = 2;
+  trainer = cvl_trainer_new (&train.images, &train.labels, NULL, NULL, &config, &error);
+  g_assert_no_error (error);
+  g_assert_true (cvl_trainer_start (trainer, &error));
+
+  while (cvl_trainer_get_step (trainer) < 2)
+    cvl_trainer_wait_update (trainer, 10000);
+  cvl_trainer_pause (trainer);
+  wait_state (trainer, CVL_TRAINER_PAUSED);
+  step = cvl_trainer_get_step (trainer);
+  g_usleep (100000);
+  g_assert_cmpint (cvl_trainer_get_step (trainer), ==, step);
+
+  /* A checkpoint can be taken while paused, not while running. */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("cvl-trainer-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "paused.ckpt", NULL);
+
+    g_assert_true (cvl_trainer_save_checkpoint (trainer, path, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+    g_unlink (path);
+    g_rmdir (dir);
+  }
+
+  cvl_trainer_resume (trainer);
+  while (cvl_trainer_get_step (trainer) < step + 2)
+    cvl_trainer_wait_update (trainer, 10000);
+  g_assert_cmpint (cvl_trainer_get_state (trainer), ==, CVL_TRAINER_RUNNING);
+
+  cvl_trainer_cancel (trainer);
+  cvl_trainer_wait (trainer);
+  g_assert_cmpint (cvl_trainer_get_state (trainer), ==, CVL_TRAINER_CANCELLED);
+  g_assert_null (cvl_trainer_get_error (trainer));
+
+  /* Cancelling while paused works too. */
+  {
+    g_autoptr(CvlTrainer) other = cvl_trainer_new (&train.images, &train.labels, NULL, NULL,
+                                                   &config, &error);
+
+    g_assert_true (cvl_trainer_start (other, &error));
+    cvl_trainer_pause (other);
+    wait_state (other, CVL_TRAINER_PAUSED);
+    cvl_trainer_cancel (other);
+    cvl_trainer_wait (other);
+    g_assert_cmpint (cvl_trainer_get_state (other), ==, CVL_TRAINER_CANCELLED);
+  }
+
+  set_clear (&train);
+}
+
+static void
+test_nan_stops (void)
+{
+  Set train;
+  CvlTrainerConfig config;
+  g_autoptr(CvlTrainer) trainer = NULL;
+  g_autoptr(CvlNet) net = NULL;
+  GError *error = NULL;
+  const GError *why;
+  const float *params;
+
+  set_init (&train, 64, 4);
+  cvl_trainer_config_init (&config);
+  config.epochs = 50;
+  config.batch = 16;
+  config.threads = 2;
+  config.optimizer = CVL_OPTIMIZER_SGD;
+  config.lr = 1e5;
+  trainer = cvl_trainer_new (&train.images, &train.labels, NULL, NULL, &config, &error);
+  g_assert_no_error (error);
+  g_assert_true (cvl_trainer_start (trainer, &error));
+  cvl_trainer_wait (trainer);
+
+  g_assert_cmpint (cvl_trainer_get_state (trainer), ==, CVL_TRAINER_FAILED);
+  why = cvl_trainer_get_error (trainer);
+  g_assert_nonnull (why);
+  g_test_message ("%s", why->message);
+  g_assert_nonnull (strstr (why->message, "at step"));
+  g_assert_true (strstr (why->message, "NaN") != NULL ||
+                 strstr (why->message, "infinite") != NULL);
+
+  net = cvl_trainer_dup_net (trainer);
+  params = cvl_net_peek_params (net);
+  for (gsize i = 0; i < cvl_net_n_params (); i++)
+    g_assert_true (isfinite (params[i]));
+
+  set_clear (&train);
+}
+
+static CvlTrainer *
+resumable (Set   *train,
+           Set   *test,
+           gint64 stop_at)
+{
+  CvlTrainerConfig config;
+  GError *error = NULL;
+  CvlTrainer *trainer;
+
+  cvl_trainer_config_init (&config);
+  config.epochs = 2;
+  config.batch = 24;
+  config.threads = 2;
+  config.seed = 99;
+  config.stop_at_step = stop_at;
+  trainer = cvl_trainer_new (&train->images, &train->labels, &test->images, &test->labels,
+                             &config, &error);
+  g_assert_no_error (error);
+  return trainer;
+}
+
+static void
+test_checkpoint_resume (void)
+{
+  Set train, test;
+  g_autoptr(CvlTrainer) whole = NULL;
+  g_autoptr(CvlTrainer) first = NULL;
+  g_autoptr(CvlTrainer) second = NULL;
+  g_autoptr(CvlNet) a = NULL;
+  g_autoptr(CvlNet) b = NULL;
+  g_autoptr(GArray) ha = NULL;
+  g_autoptr(GArray) hb = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("cvl-trainer-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "run.ckpt", NULL);
+  gsize bytes = cvl_net_n_params () * sizeof (float);
+  GError *error = NULL;
+
+  /* 100 images in batches of 24: 5 steps per epoch, the last one short. */
+  set_init (&train, 100, 5);
+  set_init (&test, 20, 6);
+
+  whole = resumable (&train, &test, 0);
+  g_assert_true (cvl_trainer_start (whole, &error));
+  cvl_trainer_wait (whole);
+  g_assert_cmpint (cvl_trainer_get_state (whole), ==, CVL_TRAINER_FINISHED);
+
+  /* Stopped in the middle of the second epoch, checkpointed, resumed. */
+  first = resumable (&train, &test, 7);
+  cvl_trainer_set_checkpoint_path (first, path);
+  g_assert_true (cvl_trainer_start (first, &error));
+  cvl_trainer_wait (first);
+  g_assert_cmpint (cvl_trainer_get_state (first), ==, CVL_TRAINER_CANCELLED);
+  g_assert_cmpint (cvl_trainer_get_step (first), ==, 7);
+
+  second = resumable (&train, &test, 0);
+  g_assert_true (cvl_trainer_load_checkpoint (second, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cvl_trainer_get_step (second), ==, 7);
+  g_assert_true (cvl_trainer_start (second, &error));
+  cvl_trainer_wait (second);
+  g_assert_cmpint (cvl_trainer_get_state (second), ==, CVL_TRAINER_FINISHED);
+
+  a = cvl_trainer_dup_net (whole);
+  b = cvl_trainer_dup_net (second);
+  g_assert_cmpmem (cvl_net_peek_params (a), bytes, cvl_net_peek_params (b), bytes);
+
+  ha = cvl_trainer_dup_history (whole);
+  hb = cvl_trainer_dup_history (second);
+  g_assert_cmpint (ha->len, ==, 2);
+  g_assert_cmpint (hb->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      CvlEpochRecord *ra = &g_array_index (ha, CvlEpochRecord, i);
+      CvlEpochRecord *rb = &g_array_index (hb, CvlEpochRecord, i);
+
+      g_assert_cmpfloat_with_epsilon (ra->loss, rb->loss, 1e-12);
+      g_assert_cmpfloat_with_epsilon (ra->test_accuracy, rb->test_accuracy, 1e-12);
+    }
+
+  /* A model file is not a checkpoint. */
+  {
+    g_autofree char *model = g_build_filename (dir, "model.safetensors", NULL);
+    g_autoptr(CvlTrainer) third = resumable (&train, &test, 0);
+
+    g_assert_true (cvl_net_save (a, model, NULL, &error));
+    g_assert_false (cvl_trainer_load_checkpoint (third, model, &error));
+    g_assert_error (error, CVL_ERROR, CVL_ERROR_FORMAT);
+    g_clear_error (&error);
+    g_unlink (model);
+  }
+
+  g_unlink (path);
+  g_rmdir (dir);
+  set_clear (&train);
+  set_clear (&test);
+}
+
+static void
+test_bad_config (void)
+{
+  Set train;
+  CvlTrainerConfig config;
+  GError *error = NULL;
+  CvlIdxLabels short_labels;
+
+  set_init (&train, 10, 7);
+  cvl_trainer_config_init (&config);
+  config.batch = 0;
+  g_assert_null (cvl_trainer_new (&train.images, &train.labels, NULL, NULL, &config, &error));
+  g_assert_error (error, CVL_ERROR, CVL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  cvl_trainer_config_init (&config);
+  short_labels = train.labels;
+  short_labels.count = 9;
+  g_assert_null (cvl_trainer_new (&train.images, &short_labels, NULL, NULL, &config, &error));
+  g_assert_error (error, CVL_ERROR, CVL_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  set_clear (&train);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/core/trainer/learns", test_learns);
+  g_test_add_func ("/core/trainer/pause-resume-cancel", test_pause_resume_cancel);
+  g_test_add_func ("/core/trainer/nan-stops", test_nan_stops);
+  g_test_add_func ("/core/trainer/checkpoint-resume", test_checkpoint_resume);
+  g_test_add_func ("/core/trainer/bad-config", test_bad_config);
+
+  return g_test_run ();
+}
