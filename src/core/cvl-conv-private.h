@@ -48,6 +48,22 @@ gboolean cvl_conv_separable (const CvlConvJob *job,
                              const float      *row);
 gboolean cvl_conv_fft       (const CvlConvJob *job);
 
+/* How the separable engine splits a job: `blocked` runs the vertical pass four
+ * output rows at a time; tasks are channels × stripes × bands. */
+typedef struct
+{
+  gboolean blocked;
+  int      stripe_w, n_stripes;
+  int      band_h, n_bands;
+} CvlSeparableLayout;
+
+void     cvl_conv_separable_layout (const CvlConvGeometry *geometry,
+                                    int                    k_h,
+                                    const CvlConvOptions  *options,
+                                    int                    channels,
+                                    int                    n_threads,
+                                    CvlSeparableLayout    *layout);
+
 /* The rank-1 test behind cvl_conv_kernel_is_separable(), with the factors
  * (either may be NULL). */
 gboolean cvl_conv_kernel_factor (const CvlKernel *kernel,

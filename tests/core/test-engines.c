@@ -273,15 +273,16 @@ test_every_option (void)
               }
 }
 
-/* Outputs this large are written with streaming stores (aligned vectors
- * after a scalar start on each row: an odd width misaligns every row). */
+/* Outputs this large are written with streaming stores: aligned vectors
+ * after a scalar start (the direct engine's interior starts at column 1), and
+ * four aligned rows at a time (the separable engine's vertical pass). */
 static void
 test_large_output (void)
 {
-  int w = 2999, h = 2801;
+  int w = 3008, h = 2790;
   g_autoptr(CvlImage) in = random_image (w, h, 1);
   g_autoptr(CvlKernel) k = random_kernel (3, 3, FALSE);
-  g_autoptr(CvlKernel) k1 = random_kernel (5, 3, TRUE);
+  g_autoptr(CvlKernel) k1 = random_kernel (3, 7, TRUE);
   CvlConvOptions o;
 
   g_assert_cmpuint ((gsize) w * h * sizeof (float), >=, CVL_CONV_STREAM_BYTES);
@@ -566,7 +567,7 @@ test_cost_model_cache (void)
 
   g_assert_true (g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (g_key_file_get_integer (file, "cost-model", "version", NULL), ==, 1);
+  g_assert_cmpint (g_key_file_get_integer (file, "cost-model", "version", NULL), >=, 1);
   g_assert_cmpfloat (g_key_file_get_double (file, "cost-model", "direct-tap", NULL), >, 0);
 
   /* Re-read from the file: the same model. */
@@ -588,10 +589,13 @@ test_cost_model_cache (void)
     g_autoptr(GKeyFile) edited = g_key_file_new ();
     const char *bad[] = { "\x01\x02 not a key file [[[", truncated, NULL, NULL };
 
+    int version;
+
     g_key_file_load_from_data (edited, text, -1, G_KEY_FILE_NONE, NULL);
-    g_key_file_set_integer (edited, "cost-model", "version", 999);
+    version = g_key_file_get_integer (edited, "cost-model", "version", NULL);
+    g_key_file_set_integer (edited, "cost-model", "version", version + 1);
     bad[2] = g_key_file_to_data (edited, NULL, NULL);
-    g_key_file_set_integer (edited, "cost-model", "version", 1);
+    g_key_file_set_integer (edited, "cost-model", "version", version);
     g_key_file_set_double (edited, "cost-model", "direct-tap", -1);
     negative = g_key_file_to_data (edited, NULL, NULL);
     bad[3] = negative;
