@@ -20,6 +20,8 @@ static const CvlCliCommand commands[] = {
   { "presets",    "List the built-in kernels",                             cvl_cli_presets },
   { "generators", "List the kernel generators and their parameters",      cvl_cli_generators },
   { "bench",      "Time the convolution engines (bench conv)",             cvl_cli_bench },
+  { "train",      "Train the lecture's convnet on MNIST",                  cvl_cli_train },
+  { "eval",       "A model's test accuracy and confusion matrix",          cvl_cli_eval },
 };
 
 GOptionContext *

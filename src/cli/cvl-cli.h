@@ -22,5 +22,7 @@ gboolean cvl_cli_apply      (int argc, char **argv, GError **error);
 gboolean cvl_cli_presets    (int argc, char **argv, GError **error);
 gboolean cvl_cli_generators (int argc, char **argv, GError **error);
 gboolean cvl_cli_bench      (int argc, char **argv, GError **error);
+gboolean cvl_cli_train      (int argc, char **argv, GError **error);
+gboolean cvl_cli_eval       (int argc, char **argv, GError **error);
 
 G_END_DECLS

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* `convolve-cli train`: the lecture network on MNIST (or any folder of IDX
+ * files) from the command line, with a progress bar on a terminal, one line
+ * per epoch, a CSV log, checkpoints and resuming. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cvl-cli.h"
+#include "cvl-cli-dataset.h"
+#include "cvl-error.h"
+#include "cvl-trainer.h"
+
+/* The folder `path` would be written in must exist: fail before training,
+ * not after it. */
+static gboolean
+check_writable (const char  *path,
+                const char  *what,
+                GError     **error)
+{
+  g_autofree char *dir = NULL;
+
+  if (path == NULL)
+    return TRUE;
+  dir = g_path_get_dirname (path);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || access (dir, W_OK) != 0)
+    {
+      g_set_error (error, CVL_ERROR, CVL_ERROR_IO,
+                   "Cannot write the %s “%s”: folder “%s” is missing or not writable",
+                   what, path, dir);
+      return FALSE;
+    }
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, CVL_ERROR, CVL_ERROR_IO, "Cannot write the %s “%s”: it is a folder",
+                   what, path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_log (const char *path,
+           GArray     *history,
+           GError    **error)
+{
+  g_autoptr(GString) csv = g_string_new ("epoch,step,seconds,images_per_second,loss,"
+                                         "train_accuracy,test_accuracy\n");
+  g_autoptr(GError) local = NULL;
+
+  for (guint i = 0; i < history->len; i++)
+    {
+      CvlEpochRecord *r = &g_array_index (history, CvlEpochRecord, i);
+
+      g_string_append_printf (csv, "%d,%" G_GINT64_FORMAT ",%.3f,%.1f,%.6f,%.6f,%.6f\n",
+                              r->epoch, r->step, r->seconds, r->images_per_second, r->loss,
+                              r->train_accuracy, r->test_accuracy);
+    }
+  if (!g_file_set_contents_full (path, csv->str, csv->len, G_FILE_SET_CONTENTS_CONSISTENT,
+                                 0644, &local))
+    {
+      g_set_error (error, CVL_ERROR, CVL_ERROR_IO, "Could not write the log: %s",
+                   local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+draw_bar (const CvlTrainerProgress *p)
+{
+  int done = p->steps_per_epoch > 0 ? (int) ((p->step - (gint64) (p->epoch - 1) *
+                                              p->steps_per_epoch) * 30 / p->steps_per_epoch)
+                                    : 0;
+  char bar[31];
+
+  done = CLAMP (done, 0, 30);
+  for (int i = 0; i < 30; i++)
+    bar[i] = i < done ? '#' : '.';
+  bar[30] = '\0';
+  fprintf (stderr, "\r\033[Kepoch %d [%s] step %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+           "  loss %.3f  batch %5.1f%%  %5.0f img/s",
+           p->epoch, bar, p->step, p->total_steps, p->loss, 100 * p->batch_accuracy,
+           p->images_per_second);
+  fflush (stderr);
+}
+
+gboolean
+cvl_cli_train (int      argc,
+               char   **argv,
+               GError **error)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(CvlDataset) data = NULL;
+  g_autoptr(CvlTrainer) trainer = NULL;
+  g_autoptr(GArray) history = NULL;
+  g_autofree char *dir = NULL, *dataset = NULL, *optimizer = NULL, *out = NULL;
+  g_autofree char *checkpoint = NULL, *resume = NULL, *log = NULL;
+  CvlTrainerConfig config;
+  CvlTrainerUpdate update = { 0 };
+  gint64 seed = 1;
+  double keep, lr;
+  gboolean tty = isatty (STDERR_FILENO), bar_shown = FALSE;
+  CvlTrainerState state;
+
+  cvl_trainer_config_init (&config);
+  keep = config.keep_prob;
+  lr = config.lr;
+  {
+    GOptionEntry entries[] = {
+      { "data", 0, 0, G_OPTION_ARG_FILENAME, &dir,
+        "Folder with the four IDX files (raw or .gz)", "DIR" },
+      { "dataset", 0, 0, G_OPTION_ARG_STRING, &dataset,
+        "mnist (default) or fashion, found where Convolve keeps them", "NAME" },
+      { "epochs", 0, 0, G_OPTION_ARG_INT, &config.epochs, "Epochs to train (5)", "N" },
+      { "batch", 0, 0, G_OPTION_ARG_INT, &config.batch, "Batch size (128)", "N" },
+      { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Learning rate (0.001)", "X" },
+      { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, "adam (default) or sgd", "NAME" },
+      { "keep-prob", 0, 0, G_OPTION_ARG_DOUBLE, &keep,
+        "Dropout keep probability of the fc layer (0.75)", "X" },
+      { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of initialisation, shuffling and "
+        "dropout (1)", "N" },
+      { "threads", 0, 0, G_OPTION_ARG_INT, &config.threads,
+        "Threads (default: all cores); same seed and threads, same weights", "N" },
+      { "limit", 0, 0, G_OPTION_ARG_INT, &config.limit,
+        "Train on the first N images only", "N" },
+      { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Save the model (safetensors)", "MODEL" },
+      { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint,
+        "Write a checkpoint after every epoch and when stopped", "FILE" },
+      { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume, "Continue from a checkpoint", "FILE" },
+      { "log", 0, 0, G_OPTION_ARG_FILENAME, &log, "Per-epoch metrics as CSV", "FILE" },
+      { NULL }
+    };
+
+    context = cvl_cli_context_new ("train", NULL,
+                                   "Train the lecture's convnet (conv 5×5×32, pool, conv "
+                                   "5×5×64, pool, fc 1024, dropout, logits 10).");
+    g_option_context_add_main_entries (context, entries, NULL);
+  }
+  if (!g_option_context_parse (context, &argc, &argv, error))
+    return FALSE;
+  if (argc > 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "train takes no arguments, got “%s”", argv[1]);
+      return FALSE;
+    }
+  if (optimizer != NULL && !g_str_equal (optimizer, "adam") && !g_str_equal (optimizer, "sgd"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "--optimizer takes adam or sgd, not “%s”", optimizer);
+      return FALSE;
+    }
+  if (seed < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "--seed must not be negative");
+      return FALSE;
+    }
+  config.optimizer = optimizer != NULL && g_str_equal (optimizer, "sgd") ? CVL_OPTIMIZER_SGD
+                                                                         : CVL_OPTIMIZER_ADAM;
+  config.keep_prob = keep;
+  config.lr = lr;
+  config.seed = seed;
+
+  if (!check_writable (out, "model", error) ||
+      !check_writable (checkpoint, "checkpoint", error) ||
+      !check_writable (log, "log", error))
+    return FALSE;
+
+  data = cvl_cli_load_dataset (dir, dataset, error);
+  if (data == NULL)
+    return FALSE;
+  trainer = cvl_trainer_new (data->train_images, data->train_labels, data->test_images,
+                             data->test_labels, &config, error);
+  if (trainer == NULL)
+    return FALSE;
+  if (resume != NULL && !cvl_trainer_load_checkpoint (trainer, resume, error))
+    return FALSE;
+  if (checkpoint != NULL)
+    cvl_trainer_set_checkpoint_path (trainer, checkpoint);
+  if (!cvl_trainer_start (trainer, error))
+    return FALSE;
+
+  do
+    {
+      cvl_trainer_wait_update (trainer, 200000);
+      cvl_trainer_drain (trainer, &update);
+      state = update.state;
+      if (tty && update.has_progress)
+        {
+          draw_bar (&update.progress);
+          bar_shown = TRUE;
+        }
+      for (guint i = 0; update.epochs != NULL && i < update.epochs->len; i++)
+        {
+          CvlEpochRecord *r = &g_array_index (update.epochs, CvlEpochRecord, i);
+
+          if (bar_shown)
+            fprintf (stderr, "\r\033[K");
+          if (isnan (r->test_accuracy))
+            g_print ("epoch %d  %.1f s  %.0f img/s  loss %.3f\n",
+                     r->epoch, r->seconds, r->images_per_second, r->loss);
+          else
+            g_print ("epoch %d  %.1f s  %.0f img/s  loss %.3f  test %.2f%%\n",
+                     r->epoch, r->seconds, r->images_per_second, r->loss,
+                     100 * r->test_accuracy);
+          fflush (stdout);
+        }
+      if (log != NULL && update.epochs != NULL && update.epochs->len > 0)
+        {
+          g_autoptr(GArray) so_far = cvl_trainer_dup_history (trainer);
+
+          if (!write_log (log, so_far, error))
+            {
+              cvl_trainer_update_clear (&update);
+              return FALSE;
+            }
+        }
+      cvl_trainer_update_clear (&update);
+    }
+  while (state == CVL_TRAINER_RUNNING || state == CVL_TRAINER_PAUSED);
+  cvl_trainer_wait (trainer);
+  if (bar_shown)
+    fprintf (stderr, "\r\033[K");
+
+  if (state == CVL_TRAINER_FAILED)
+    {
+      const GError *why = cvl_trainer_get_error (trainer);
+
+      g_set_error_literal (error, why->domain, why->code, why->message);
+      return FALSE;
+    }
+
+  history = cvl_trainer_dup_history (trainer);
+  if (out != NULL)
+    {
+      g_autoptr(CvlNet) net = cvl_trainer_dup_net (trainer);
+      g_autoptr(GHashTable) meta = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                          NULL, g_free);
+      const CvlTrainerConfig *used = cvl_trainer_get_config (trainer);
+
+      g_hash_table_insert (meta, "dataset", g_strdup (data->name));
+      g_hash_table_insert (meta, "epochs", g_strdup_printf ("%u", history->len));
+      g_hash_table_insert (meta, "seed", g_strdup_printf ("%" G_GUINT64_FORMAT, used->seed));
+      g_hash_table_insert (meta, "batch", g_strdup_printf ("%d", used->batch));
+      g_hash_table_insert (meta, "optimizer",
+                           g_strdup (used->optimizer == CVL_OPTIMIZER_ADAM ? "adam" : "sgd"));
+      g_hash_table_insert (meta, "lr", g_strdup_printf ("%g", used->lr));
+      g_hash_table_insert (meta, "keep_prob", g_strdup_printf ("%g", used->keep_prob));
+      g_hash_table_insert (meta, "threads", g_strdup_printf ("%d", used->threads));
+      if (history->len > 0)
+        {
+          CvlEpochRecord *last = &g_array_index (history, CvlEpochRecord, history->len - 1);
+
+          g_hash_table_insert (meta, "test_accuracy",
+                               g_strdup_printf ("%.4f", last->test_accuracy));
+        }
+      if (!cvl_net_save (net, out, meta, error))
+        return FALSE;
+    }
+  return TRUE;
+}
