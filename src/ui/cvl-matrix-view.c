@@ -134,15 +134,20 @@ cvl_matrix_view_measure (GtkWidget      *widget,
   CvlMatrixView *self = CVL_MATRIX_VIEW (widget);
   int rows = MAX (self->rows, 1), cols = MAX (self->cols, 1);
 
+  int requested;
+
+  /* The natural size is 256 px unless a width-request says otherwise. */
+  gtk_widget_get_size_request (widget, &requested, NULL);
+  requested = requested > 0 ? requested : 256;
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       *minimum = 32;
-      *natural = 256;
+      *natural = requested;
     }
   else
     {
       /* Centred views get their natural width, not for_size: size to that. */
-      int width = for_size > 0 ? MIN (for_size, 256) : 256;
+      int width = for_size > 0 ? MIN (for_size, requested) : requested;
 
       *minimum = *natural = (int) ceil ((double) width * rows / cols);
     }

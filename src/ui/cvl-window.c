@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cvl-draw-page.h"
 #include "cvl-kernel-page.h"
 #include "cvl-window.h"
 
@@ -17,6 +18,7 @@ struct _CvlWindow
   AdwViewStack    *stack;
   AdwViewSwitcherTitle *switcher_title;
   CvlKernelPage   *kernel_page;
+  CvlDrawPage     *draw_page;
 };
 
 G_DEFINE_FINAL_TYPE (CvlWindow, cvl_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -74,19 +76,48 @@ window_settings (CvlWindow *self)
   return CVL_IS_APPLICATION (app) ? cvl_application_get_settings (CVL_APPLICATION (app)) : NULL;
 }
 
-/* Window actions simply hand over to the page on screen; with one page for
- * now that is always the Kernels page. */
+static gboolean
+drawing (CvlWindow *self)
+{
+  return adw_view_stack_get_visible_child (self->stack) == GTK_WIDGET (self->draw_page);
+}
+
+/* Window actions hand over to the page on screen. */
 #define FORWARD_ACTION(name, call)                                   \
   static void                                                        \
   name (GtkWidget *widget, const char *action, GVariant *param)      \
   {                                                                  \
     call (CVL_WINDOW (widget)->kernel_page);                         \
   }
-FORWARD_ACTION (open_action, cvl_kernel_page_open)
 FORWARD_ACTION (save_action, cvl_kernel_page_save)
 FORWARD_ACTION (copy_action, cvl_kernel_page_copy)
-FORWARD_ACTION (paste_action, cvl_kernel_page_paste)
 #undef FORWARD_ACTION
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action,
+             GVariant   *param)
+{
+  CvlWindow *self = CVL_WINDOW (widget);
+
+  if (drawing (self))
+    gtk_widget_activate_action (GTK_WIDGET (self->draw_page), "draw.open", NULL);
+  else
+    cvl_kernel_page_open (self->kernel_page);
+}
+
+static void
+paste_action (GtkWidget  *widget,
+              const char *action,
+              GVariant   *param)
+{
+  CvlWindow *self = CVL_WINDOW (widget);
+
+  if (drawing (self))
+    gtk_widget_activate_action (GTK_WIDGET (self->draw_page), "draw.paste", NULL);
+  else
+    cvl_kernel_page_paste (self->kernel_page);
+}
 
 /* window.zoom-in → kernels.zoom-in on the page */
 static void
@@ -97,6 +128,16 @@ page_action (GtkWidget  *widget,
   g_autofree char *page_action_name = g_strconcat ("kernels.", strchr (action, '.') + 1, NULL);
 
   gtk_widget_activate_action (GTK_WIDGET (CVL_WINDOW (widget)->kernel_page), page_action_name, NULL);
+}
+
+/* Saving and copying a result belong to the Kernels page only. */
+static void
+on_visible_page (AdwViewStack *stack,
+                 GParamSpec   *pspec,
+                 CvlWindow    *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.save", !drawing (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.copy", !drawing (self));
 }
 
 static gboolean
@@ -148,12 +189,14 @@ cvl_window_class_init (CvlWindowClass *klass)
   window_class->close_request = cvl_window_close_request;
 
   g_type_ensure (CVL_TYPE_KERNEL_PAGE);
+  g_type_ensure (CVL_TYPE_DRAW_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/convolve/Convolve/ui/cvl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CvlWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CvlWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, CvlWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, CvlWindow, kernel_page);
+  gtk_widget_class_bind_template_child (widget_class, CvlWindow, draw_page);
 
   gtk_widget_class_install_action (widget_class, "window.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "window.save", NULL, save_action);
@@ -184,6 +227,10 @@ static void
 cvl_window_init (CvlWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self->stack, "notify::visible-child", G_CALLBACK (on_visible_page), self);
+  /* Without its network the Draw page cannot work, so it is not offered. */
+  adw_view_stack_page_set_visible (adw_view_stack_get_page (self->stack, GTK_WIDGET (self->draw_page)),
+                                   cvl_draw_page_bundled_model_path () != NULL);
   g_object_bind_property (self->kernel_page, "input-name", self->switcher_title, "subtitle",
                           G_BINDING_SYNC_CREATE);
 }

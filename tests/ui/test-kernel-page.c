@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "cvl-imageio.h"
+#include "cvl-draw-page.h"
 #include "cvl-kernel-grid.h"
 #include "cvl-kernel-page.h"
 #include "cvl-window.h"
@@ -94,10 +95,19 @@ fixture_setup (Fixture *f, gconstpointer data)
   wait_until (page_idle, f->page);
 }
 
+static gboolean
+draw_page_not_busy (gpointer window)
+{
+  GtkWidget *draw = find_widget (window, CVL_TYPE_DRAW_PAGE);
+
+  return draw == NULL || !cvl_draw_page_is_busy (CVL_DRAW_PAGE (draw));
+}
+
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   wait_until (page_not_busy, f->page);
+  wait_until (draw_page_not_busy, f->window);
   gtk_window_destroy (GTK_WINDOW (f->window));
   g_assert_finalize_object (f->window);
 }
@@ -496,6 +506,7 @@ test_settings_persist (void)
   wait_until (page_not_busy, page);
   text = g_settings_get_string (settings, "kernel");
   g_assert_cmpstr (text, ==, "-2 -1 0\n-1 1 1\n0 1 2");
+  wait_until (draw_page_not_busy, window);
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
 
@@ -511,6 +522,7 @@ test_settings_persist (void)
   cvl_kernel_page_get_options (page, &options, &map);
   g_assert_cmpint (options.stride_w, ==, 3);
   g_assert_cmpint (map, ==, CVL_MAP_NORMALIZE);
+  wait_until (draw_page_not_busy, window);
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
 }

@@ -1,0 +1,709 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The Draw page. Every change of the ink schedules a classification on a
+ * worker (one in flight; the newest change waits and replaces older ones), so
+ * strokes never wait for the network. A job renders nothing on the worker:
+ * the canvas is rasterised on the main thread (a few hundred µs), the
+ * preprocessing and the network run off it. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cvl-digit.h"
+#include "cvl-draw-canvas.h"
+#include "cvl-draw-page.h"
+#include "cvl-error.h"
+#include "cvl-imageio.h"
+#include "cvl-matrix-view.h"
+#include "cvl-net.h"
+#include "cvl-prob-bars.h"
+#include "cvl-window.h"
+
+#define RASTER_SIDE 280   /* the canvas is read at 10× MNIST's resolution */
+
+/* A loaded network, shared with the worker by reference. */
+typedef struct
+{
+  CvlNet *net;
+  char   *name;
+} Model;
+
+struct _CvlDrawPage
+{
+  GtkWidget      parent_instance;
+
+  CvlDrawCanvas *canvas;
+  CvlProbBars   *bars;
+  CvlMatrixView *input_view;
+  GtkLabel      *digit_label, *confidence_label, *pipeline_label, *source_label;
+  GtkSwitch     *center_switch;
+  AdwActionRow  *model_row;
+  GtkScale      *brush_scale;
+
+  Model         *model;
+  float         *picture;        /* an opened picture's luma, or NULL: the canvas is the input */
+  int            picture_w, picture_h;
+  char          *picture_name;
+
+  gboolean       in_flight, pending;
+  int            jobs;           /* loads and classifications running */
+  guint          classify_count;
+  int            digit;
+  float          confidence;
+};
+
+G_DEFINE_FINAL_TYPE (CvlDrawPage, cvl_draw_page, GTK_TYPE_WIDGET)
+
+static void
+model_clear (gpointer data)
+{
+  Model *model = data;
+
+  g_clear_pointer (&model->net, cvl_net_free);
+  g_clear_pointer (&model->name, g_free);
+}
+
+static void
+model_release (Model *model)
+{
+  g_atomic_rc_box_release_full (model, model_clear);
+}
+
+/* ---- classifying -------------------------------------------------------- */
+
+typedef struct
+{
+  Model        *model;
+  float        *gray;        /* width × height, ink bright */
+  int           width, height;
+  gboolean      center_by_mass;
+  /* results */
+  float         input[CVL_DIGIT_SIDE * CVL_DIGIT_SIDE];
+  float         probs[CVL_NET_CLASSES];
+  CvlDigitInfo  info;
+} ClassifyJob;
+
+static void
+classify_job_free (ClassifyJob *job)
+{
+  g_clear_pointer (&job->model, model_release);
+  g_free (job->gray);
+  g_free (job);
+}
+
+static void
+classify_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  ClassifyJob *job = task_data;
+  GError *error = NULL;
+
+  if (!cvl_digit_preprocess (job->gray, job->width, job->height, job->center_by_mass,
+                             job->input, &job->info, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (job->info.found)
+    cvl_net_predict (job->model->net, job->input, 1, job->probs);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void request_classify (CvlDrawPage *self);
+
+static void
+show_prediction (CvlDrawPage *self,
+                 ClassifyJob *job)
+{
+  g_autofree char *digit = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *pipeline = NULL;
+  int best = 0;
+
+  cvl_matrix_view_set_data (self->input_view, job->input, CVL_DIGIT_SIDE, CVL_DIGIT_SIDE,
+                            CVL_MAP_CLAMP);
+  if (!job->info.found)
+    {
+      /* No ink: no guess at all, rather than a confident "1". */
+      self->digit = -1;
+      cvl_prob_bars_set (self->bars, NULL);
+      gtk_label_set_text (self->digit_label, "–");
+      gtk_label_set_text (self->confidence_label, self->picture != NULL
+                          ? _("No digit found in this picture.")
+                          : _("Draw a digit to see what the network thinks."));
+      gtk_label_set_text (self->pipeline_label, "");
+      return;
+    }
+  for (int i = 1; i < CVL_NET_CLASSES; i++)
+    if (job->probs[i] > job->probs[best])
+      best = i;
+  self->digit = best;
+  self->confidence = job->probs[best];
+  cvl_prob_bars_set (self->bars, job->probs);
+  digit = g_strdup_printf ("%d", best);
+  gtk_label_set_text (self->digit_label, digit);
+  text = g_strdup_printf (_("%.1f%% sure it is a %d"), 100.0 * job->probs[best], best);
+  gtk_label_set_text (self->confidence_label, text);
+  pipeline = g_strdup_printf (_("Ink box: %d × %d px of %d × %d\n"
+                                "Fitted into 20 × 20, keeping its aspect\n"
+                                "Centre of mass in 28 × 28: (%.1f, %.1f)%s%s"),
+                              job->info.x1 - job->info.x0, job->info.y1 - job->info.y0,
+                              job->width, job->height, job->info.com_x, job->info.com_y,
+                              job->info.inverted ? _("\nDark ink on light: inverted") : "",
+                              job->info.n_blobs > 2
+                              ? _("\nSeveral separate marks: is this one digit?") : "");
+  gtk_label_set_text (self->pipeline_label, pipeline);
+}
+
+static void
+classify_done (GObject      *object,
+               GAsyncResult *res,
+               gpointer      user_data)
+{
+  CvlDrawPage *self = CVL_DRAW_PAGE (object);
+  g_autoptr (GError) error = NULL;
+
+  self->jobs--;
+  self->in_flight = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (res), &error))
+    cvl_toast (GTK_WIDGET (self), _("Could not classify: %s"), error->message);
+  else
+    {
+      show_prediction (self, g_task_get_task_data (G_TASK (res)));
+      self->classify_count++;
+    }
+  if (self->pending)
+    request_classify (self);
+}
+
+static void
+request_classify (CvlDrawPage *self)
+{
+  g_autoptr (GTask) task = NULL;
+  ClassifyJob *job;
+
+  if (self->model == NULL)
+    return;
+  if (self->in_flight)
+    {
+      self->pending = TRUE;   /* the newest ink goes next */
+      return;
+    }
+  self->pending = FALSE;
+
+  job = g_new0 (ClassifyJob, 1);
+  job->model = g_atomic_rc_box_acquire (self->model);
+  job->center_by_mass = gtk_switch_get_active (self->center_switch);
+  if (self->picture != NULL)
+    {
+      job->width = self->picture_w;
+      job->height = self->picture_h;
+      job->gray = g_memdup2 (self->picture, sizeof (float) * job->width * job->height);
+    }
+  else
+    {
+      job->width = job->height = RASTER_SIDE;
+      job->gray = cvl_draw_canvas_render (self->canvas, RASTER_SIDE);
+    }
+  task = g_task_new (self, NULL, classify_done, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) classify_job_free);
+  self->in_flight = TRUE;
+  self->jobs++;
+  g_task_run_in_thread (task, classify_thread);
+}
+
+static void
+on_canvas_changed (CvlDrawCanvas *canvas,
+                   CvlDrawPage   *self)
+{
+  /* Drawing takes over from an opened picture. */
+  if (self->picture != NULL && !cvl_draw_canvas_is_empty (canvas))
+    {
+      g_clear_pointer (&self->picture, g_free);
+      gtk_label_set_text (self->source_label, _("Or open, drop or paste a picture of a digit."));
+    }
+  request_classify (self);
+}
+
+static void
+on_center_changed (GtkSwitch   *sw,
+                   GParamSpec  *pspec,
+                   CvlDrawPage *self)
+{
+  request_classify (self);
+}
+
+static void
+on_brush_changed (GtkRange    *range,
+                  CvlDrawPage *self)
+{
+  cvl_draw_canvas_set_brush (self->canvas, gtk_range_get_value (range));
+}
+
+/* ---- models ------------------------------------------------------------- */
+
+static void
+load_model_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  const char *path = task_data;
+  GError *error = NULL;
+  CvlNet *net = cvl_net_load (path, &error);
+  Model *model;
+
+  if (net == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  model = g_atomic_rc_box_new0 (Model);
+  model->net = net;
+  model->name = g_path_get_basename (path);
+  g_task_return_pointer (task, model, (GDestroyNotify) model_release);
+}
+
+static void
+load_model_done (GObject      *object,
+                 GAsyncResult *res,
+                 gpointer      user_data)
+{
+  CvlDrawPage *self = CVL_DRAW_PAGE (object);
+  g_autoptr (GError) error = NULL;
+  Model *model = g_task_propagate_pointer (G_TASK (res), &error);
+  gboolean bundled = GPOINTER_TO_INT (user_data);
+
+  self->jobs--;
+  if (model == NULL)
+    {
+      cvl_toast (GTK_WIDGET (self), _("Could not use this model: %s"), error->message);
+      return;
+    }
+  g_clear_pointer (&self->model, model_release);
+  self->model = model;
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->model_row),
+                                 bundled ? _("Bundled model") : model->name);
+  adw_action_row_set_subtitle (self->model_row, bundled
+                               ? _("Trained by Convolve on MNIST with the lecture’s settings")
+                               : _("Loaded from a file"));
+  request_classify (self);
+}
+
+static void
+start_model_load (CvlDrawPage *self,
+                  const char  *path,
+                  gboolean     bundled)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, load_model_done, GINT_TO_POINTER (bundled));
+
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  self->jobs++;
+  g_task_run_in_thread (task, load_model_thread);
+}
+
+void
+cvl_draw_page_load_model (CvlDrawPage *self,
+                          GFile       *file)
+{
+  g_return_if_fail (CVL_IS_DRAW_PAGE (self));
+  if (g_file_peek_path (file) == NULL)
+    {
+      cvl_toast (GTK_WIDGET (self), _("Convolve can only open local files."));
+      return;
+    }
+  start_model_load (self, g_file_peek_path (file), FALSE);
+}
+
+const char *
+cvl_draw_page_bundled_model_path (void)
+{
+  const char *candidates[] = { g_getenv ("CONVOLVE_MODEL"), BUNDLED_MODEL_SOURCE,
+                               BUNDLED_MODEL_INSTALLED };
+
+  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+    if (candidates[i] != NULL && g_file_test (candidates[i], G_FILE_TEST_IS_REGULAR))
+      return candidates[i];
+  return NULL;
+}
+
+void
+cvl_draw_page_load_bundled (CvlDrawPage *self)
+{
+  const char *path = cvl_draw_page_bundled_model_path ();
+
+  if (path == NULL)
+    {
+      cvl_toast (GTK_WIDGET (self), _("The bundled model is missing from this installation."));
+      return;
+    }
+  start_model_load (self, path, TRUE);
+}
+
+gboolean
+cvl_draw_page_has_model (CvlDrawPage *self)
+{
+  return self->model != NULL;
+}
+
+static void
+model_response (GtkNativeDialog *dialog,
+                int              response,
+                CvlDrawPage     *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      cvl_draw_page_load_model (self, file);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+open_model_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  GtkFileChooserNative *dialog;
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+  dialog = gtk_file_chooser_native_new (_("Open Model"), GTK_WINDOW (gtk_widget_get_root (widget)),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("Safetensors models"));
+  gtk_file_filter_add_suffix (filter, "safetensors");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (model_response), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+bundled_model_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  cvl_draw_page_load_bundled (CVL_DRAW_PAGE (widget));
+}
+
+/* ---- pictures ----------------------------------------------------------- */
+
+typedef struct
+{
+  GFile  *file;
+  GBytes *bytes;
+  char   *name;
+  float  *gray;
+  int     width, height;
+} PictureJob;
+
+static void
+picture_job_free (PictureJob *job)
+{
+  g_clear_object (&job->file);
+  g_clear_pointer (&job->bytes, g_bytes_unref);
+  g_free (job->name);
+  g_free (job->gray);
+  g_free (job);
+}
+
+static void
+picture_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  PictureJob *job = task_data;
+  g_autoptr (CvlImage) image = NULL;
+  g_autoptr (CvlImage) luma = NULL;
+  GError *error = NULL;
+
+  if (job->file != NULL && g_file_peek_path (job->file) == NULL)
+    error = g_error_new (CVL_ERROR, CVL_ERROR_IO, _("Convolve can only open local files."));
+  else if (job->file != NULL)
+    image = cvl_imageio_load (g_file_peek_path (job->file), &error);
+  else
+    image = cvl_imageio_load_bytes (job->bytes, job->name, &error);
+  if (image == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The preprocessing finds the background and inverts dark-on-light. */
+  luma = cvl_image_to_luma (image);
+  job->width = luma->width;
+  job->height = luma->height;
+  job->gray = g_memdup2 (luma->data, sizeof (float) * luma->width * luma->height);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+picture_done (GObject      *object,
+              GAsyncResult *res,
+              gpointer      user_data)
+{
+  CvlDrawPage *self = CVL_DRAW_PAGE (object);
+  PictureJob *job = g_task_get_task_data (G_TASK (res));
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  self->jobs--;
+  if (!g_task_propagate_boolean (G_TASK (res), &error))
+    {
+      cvl_toast (GTK_WIDGET (self), "%s", error->message);
+      return;
+    }
+  cvl_draw_canvas_clear (self->canvas);
+  g_free (self->picture);
+  self->picture = g_steal_pointer (&job->gray);
+  self->picture_w = job->width;
+  self->picture_h = job->height;
+  text = g_strdup_printf (_("Classifying “%s”. Draw on the canvas to go back to drawing."),
+                          job->name);
+  gtk_label_set_text (self->source_label, text);
+  request_classify (self);
+}
+
+static void
+start_picture (CvlDrawPage *self,
+               PictureJob  *job)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, picture_done, NULL);
+
+  g_task_set_task_data (task, job, (GDestroyNotify) picture_job_free);
+  self->jobs++;
+  g_task_run_in_thread (task, picture_thread);
+}
+
+void
+cvl_draw_page_open_file (CvlDrawPage *self,
+                         GFile       *file)
+{
+  PictureJob *job = g_new0 (PictureJob, 1);
+
+  job->file = g_object_ref (file);
+  job->name = g_file_get_basename (file);
+  start_picture (self, job);
+}
+
+void
+cvl_draw_page_open_bytes (CvlDrawPage *self,
+                          GBytes      *bytes,
+                          const char  *name)
+{
+  PictureJob *job = g_new0 (PictureJob, 1);
+
+  job->bytes = g_bytes_ref (bytes);
+  job->name = g_strdup (name);
+  start_picture (self, job);
+}
+
+static gboolean
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         CvlDrawPage   *self)
+{
+  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST) && g_value_get_boxed (value) != NULL)
+    {
+      cvl_draw_page_open_file (self, ((GSList *) g_value_get_boxed (value))->data);
+      return TRUE;
+    }
+  if (G_VALUE_HOLDS (value, GDK_TYPE_TEXTURE))
+    {
+      g_autoptr (GBytes) png = gdk_texture_save_to_png_bytes (g_value_get_object (value));
+
+      cvl_draw_page_open_bytes (self, png, _("dropped"));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+picture_response (GtkNativeDialog *dialog,
+                  int              response,
+                  CvlDrawPage     *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      cvl_draw_page_open_file (self, file);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+open_picture_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  GtkFileChooserNative *dialog;
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+
+  dialog = gtk_file_chooser_native_new (_("Open a Picture of a Digit"),
+                                        GTK_WINDOW (gtk_widget_get_root (widget)),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("Images"));
+  gtk_file_filter_add_pixbuf_formats (filter);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (picture_response), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+paste_texture_done (GObject      *object,
+                    GAsyncResult *res,
+                    gpointer      user_data)
+{
+  g_autoptr (CvlDrawPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkTexture) texture = gdk_clipboard_read_texture_finish (GDK_CLIPBOARD (object),
+                                                                      res, &error);
+  g_autoptr (GBytes) png = NULL;
+
+  if (texture == NULL)
+    {
+      cvl_toast (GTK_WIDGET (self), _("Could not paste: %s"), error->message);
+      return;
+    }
+  png = gdk_texture_save_to_png_bytes (texture);
+  cvl_draw_page_open_bytes (self, png, _("pasted"));
+}
+
+static void
+paste_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (widget);
+
+  if (!gdk_content_formats_contain_gtype (gdk_clipboard_get_formats (clipboard), GDK_TYPE_TEXTURE))
+    {
+      cvl_toast (widget, _("The clipboard holds no image."));
+      return;
+    }
+  gdk_clipboard_read_texture_async (clipboard, NULL, paste_texture_done, g_object_ref (widget));
+}
+
+/* ---- canvas actions ----------------------------------------------------- */
+
+static void
+canvas_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  CvlDrawPage *self = CVL_DRAW_PAGE (widget);
+
+  if (g_str_equal (action_name, "draw.undo"))
+    cvl_draw_canvas_undo (self->canvas);
+  else if (g_str_equal (action_name, "draw.redo"))
+    cvl_draw_canvas_redo (self->canvas);
+  else
+    {
+      cvl_draw_canvas_clear (self->canvas);
+      g_clear_pointer (&self->picture, g_free);
+      request_classify (self);
+    }
+}
+
+/* ---- public ------------------------------------------------------------- */
+
+int
+cvl_draw_page_get_prediction (CvlDrawPage *self,
+                              float       *confidence)
+{
+  if (confidence != NULL)
+    *confidence = self->digit >= 0 ? self->confidence : 0.f;
+  return self->digit;
+}
+
+guint
+cvl_draw_page_get_classify_count (CvlDrawPage *self)
+{
+  return self->classify_count;
+}
+
+gboolean
+cvl_draw_page_is_busy (CvlDrawPage *self)
+{
+  return self->jobs > 0 || self->pending;
+}
+
+static void
+cvl_draw_page_dispose (GObject *object)
+{
+  GtkWidget *child;
+
+  gtk_widget_dispose_template (GTK_WIDGET (object), CVL_TYPE_DRAW_PAGE);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (cvl_draw_page_parent_class)->dispose (object);
+}
+
+static void
+cvl_draw_page_finalize (GObject *object)
+{
+  CvlDrawPage *self = CVL_DRAW_PAGE (object);
+
+  g_clear_pointer (&self->model, model_release);
+  g_clear_pointer (&self->picture, g_free);
+  G_OBJECT_CLASS (cvl_draw_page_parent_class)->finalize (object);
+}
+
+static void
+cvl_draw_page_class_init (CvlDrawPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cvl_draw_page_dispose;
+  object_class->finalize = cvl_draw_page_finalize;
+
+  g_type_ensure (CVL_TYPE_DRAW_CANVAS);
+  g_type_ensure (CVL_TYPE_PROB_BARS);
+  g_type_ensure (CVL_TYPE_MATRIX_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/convolve/Convolve/ui/cvl-draw-page.ui");
+#define CHILD(name) gtk_widget_class_bind_template_child (widget_class, CvlDrawPage, name)
+  CHILD (canvas); CHILD (bars); CHILD (input_view); CHILD (digit_label);
+  CHILD (confidence_label); CHILD (pipeline_label); CHILD (source_label);
+  CHILD (center_switch); CHILD (model_row); CHILD (brush_scale);
+#undef CHILD
+  gtk_widget_class_bind_template_callback (widget_class, on_canvas_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_center_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_brush_changed);
+
+  gtk_widget_class_install_action (widget_class, "draw.undo", NULL, canvas_action);
+  gtk_widget_class_install_action (widget_class, "draw.redo", NULL, canvas_action);
+  gtk_widget_class_install_action (widget_class, "draw.clear", NULL, canvas_action);
+  gtk_widget_class_install_action (widget_class, "draw.open-model", NULL, open_model_action);
+  gtk_widget_class_install_action (widget_class, "draw.open", NULL, open_picture_action);
+  gtk_widget_class_install_action (widget_class, "draw.paste", NULL, paste_action);
+  gtk_widget_class_install_action (widget_class, "draw.bundled-model", NULL, bundled_model_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "draw.undo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "draw.redo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Z, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "draw.redo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "draw.clear", NULL);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+cvl_draw_page_init (CvlDrawPage *self)
+{
+  GtkDropTarget *target = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+
+  self->digit = -1;
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_drop_target_set_gtypes (target, (GType[2]) { GDK_TYPE_FILE_LIST, GDK_TYPE_TEXTURE }, 2);
+  g_signal_connect (target, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  if (cvl_draw_page_bundled_model_path () != NULL)
+    cvl_draw_page_load_bundled (self);
+}
