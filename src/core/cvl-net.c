@@ -476,13 +476,11 @@ cvl_net_train_batch (CvlNet          *net,
       memcpy (ws->dp2 + ((gsize) c * n + i) * S2 * S2,
               ws->dflat + (gsize) i * FLAT + c * S2 * S2, S2 * S2 * sizeof (float));
 
-  cvl_nn_maxpool_backward (ws->dp2, ws->arg2, C2 * n, S1, S1, ws->dc2);
-  cvl_nn_relu_backward (ws->c2, ws->dc2, ws->dc2, (gsize) n * C2 * S1 * S1);
+  cvl_nn_maxpool_relu_backward (ws->dp2, ws->arg2, ws->c2, C2 * n, S1, S1, ws->dc2);
   cvl_nn_conv_backward (&s2, ws->dc2, tensor (net, CONV2_W),
                         grads + layout[CONV2_W].offset, grads + layout[CONV2_B].offset,
                         ws->dp1, ws->col2);
-  cvl_nn_maxpool_backward (ws->dp1, ws->arg1, C1 * n, SIDE, SIDE, ws->dc1);
-  cvl_nn_relu_backward (ws->c1, ws->dc1, ws->dc1, (gsize) n * C1 * PIXELS);
+  cvl_nn_maxpool_relu_backward (ws->dp1, ws->arg1, ws->c1, C1 * n, SIDE, SIDE, ws->dc1);
   cvl_nn_conv_backward (&s1, ws->dc1, tensor (net, CONV1_W),
                         grads + layout[CONV1_W].offset, grads + layout[CONV1_B].offset,
                         NULL, ws->col1);

@@ -459,21 +459,31 @@ cvl_nn_conv_backward_naive (const CvlConvShape *s,
 
 /* -- Pooling, ReLU, dropout ------------------------------------------------- */
 
-void
-cvl_nn_maxpool_forward (const float *in,
-                        int          planes,
-                        int          h,
-                        int          w,
-                        float       *out,
-                        guint8      *arg)
-{
-  int oh = h / 2, ow = w / 2;
+#define POOL_PLANES_PER_TASK 64
 
-  for (gsize pl = 0; pl < (gsize) planes; pl++)
+typedef struct
+{
+  const float  *in;     /* forward: input; backward: dout */
+  const float  *y;      /* backward: the pooled layer's (ReLU) output, or NULL */
+  float        *out;    /* forward: output; backward: din */
+  guint8       *arg;
+  int           planes, h, w;
+} PoolJob;
+
+static void
+maxpool_forward_task (gpointer data,
+                      guint    task)
+{
+  PoolJob *job = data;
+  int h = job->h, w = job->w, oh = h / 2, ow = w / 2;
+  gsize first = (gsize) task * POOL_PLANES_PER_TASK;
+  gsize last = MIN ((gsize) job->planes, first + POOL_PLANES_PER_TASK);
+
+  for (gsize pl = first; pl < last; pl++)
     {
-      const float *src = in + pl * h * w;
-      float *dst = out + pl * oh * ow;
-      guint8 *a = arg + pl * oh * ow;
+      const float *src = job->in + pl * h * w;
+      float *dst = job->out + pl * oh * ow;
+      guint8 *a = job->arg + pl * oh * ow;
 
       for (int y = 0; y < oh; y++)
         for (int x = 0; x < ow; x++)
@@ -492,6 +502,50 @@ cvl_nn_maxpool_forward (const float *in,
 }
 
 void
+cvl_nn_maxpool_forward (const float *in,
+                        int          planes,
+                        int          h,
+                        int          w,
+                        float       *out,
+                        guint8      *arg)
+{
+  PoolJob job = { in, NULL, out, arg, planes, h, w };
+
+  cvl_parallel_for ((planes + POOL_PLANES_PER_TASK - 1) / POOL_PLANES_PER_TASK, n_threads,
+                    maxpool_forward_task, &job, NULL);
+}
+
+static void
+maxpool_backward_task (gpointer data,
+                       guint    task)
+{
+  PoolJob *job = data;
+  int h = job->h, w = job->w, oh = h / 2, ow = w / 2;
+  gsize first = (gsize) task * POOL_PLANES_PER_TASK;
+  gsize last = MIN ((gsize) job->planes, first + POOL_PLANES_PER_TASK);
+
+  memset (job->out + first * h * w, 0, (last - first) * h * w * sizeof (float));
+  for (gsize pl = first; pl < last; pl++)
+    {
+      const float *src = job->in + pl * oh * ow;
+      const guint8 *a = job->arg + pl * oh * ow;
+      const float *y = job->y != NULL ? job->y + pl * h * w : NULL;
+      float *dst = job->out + pl * h * w;
+
+      for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++)
+          {
+            int which = a[oy * ow + ox];
+            gsize at = (gsize) (2 * oy + (which >> 1)) * w + 2 * ox + (which & 1);
+
+            /* Fused ReLU: a winner of 0 means all four were ≤ 0 before it. */
+            if (y == NULL || y[at] > 0.f)
+              dst[at] = src[oy * ow + ox];
+          }
+    }
+}
+
+void
 cvl_nn_maxpool_backward (const float  *dout,
                          const guint8 *arg,
                          int           planes,
@@ -499,23 +553,25 @@ cvl_nn_maxpool_backward (const float  *dout,
                          int           w,
                          float        *din)
 {
-  int oh = h / 2, ow = w / 2;
+  PoolJob job = { dout, NULL, din, (guint8 *) arg, planes, h, w };
 
-  memset (din, 0, (gsize) planes * h * w * sizeof (float));
-  for (gsize pl = 0; pl < (gsize) planes; pl++)
-    {
-      const float *src = dout + pl * oh * ow;
-      const guint8 *a = arg + pl * oh * ow;
-      float *dst = din + pl * h * w;
+  cvl_parallel_for ((planes + POOL_PLANES_PER_TASK - 1) / POOL_PLANES_PER_TASK, n_threads,
+                    maxpool_backward_task, &job, NULL);
+}
 
-      for (int y = 0; y < oh; y++)
-        for (int x = 0; x < ow; x++)
-          {
-            int which = a[y * ow + x];
+void
+cvl_nn_maxpool_relu_backward (const float  *dout,
+                              const guint8 *arg,
+                              const float  *y,
+                              int           planes,
+                              int           h,
+                              int           w,
+                              float        *din)
+{
+  PoolJob job = { dout, y, din, (guint8 *) arg, planes, h, w };
 
-            dst[(2 * y + (which >> 1)) * w + 2 * x + (which & 1)] = src[y * ow + x];
-          }
-    }
+  cvl_parallel_for ((planes + POOL_PLANES_PER_TASK - 1) / POOL_PLANES_PER_TASK, n_threads,
+                    maxpool_backward_task, &job, NULL);
 }
 
 void

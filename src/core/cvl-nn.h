@@ -106,6 +106,12 @@ void     cvl_nn_maxpool_forward  (const float *in, int planes, int h, int w,
 void     cvl_nn_maxpool_backward (const float *dout, const guint8 *arg,
                                   int planes, int h, int w, float *din);
 
+/* Both backward passes of max(0, ·) then max-pool in one: din is the
+ * max-pool gradient where y (the ReLU's output, [planes,H,W]) is > 0. */
+void     cvl_nn_maxpool_relu_backward (const float *dout, const guint8 *arg,
+                                       const float *y, int planes, int h, int w,
+                                       float *din);
+
 /* y = max(0, x) (in place allowed); dx = dy where y > 0 (in place allowed). */
 void     cvl_nn_relu_forward  (const float *x, float *y, gsize n);
 void     cvl_nn_relu_backward (const float *y, const float *dy, float *dx, gsize n);

@@ -174,6 +174,20 @@ test_maxpool_gradient (void)
 
   cvl_nn_maxpool_forward (in, planes, h, w, out, arg);
   cvl_nn_maxpool_backward (r, arg, planes, h, w, din);
+
+  /* The fused ReLU + pool backward equals the two passes in turn. */
+  {
+    float y[72], fused[72], two[72];
+
+    for (int i = 0; i < n_in; i++)
+      y[i] = MAX (in[i] - 0.3f, 0.f);
+    cvl_nn_maxpool_forward (y, planes, h, w, out, arg);
+    cvl_nn_maxpool_relu_backward (r, arg, y, planes, h, w, fused);
+    cvl_nn_maxpool_backward (r, arg, planes, h, w, two);
+    cvl_nn_relu_backward (y, two, two, n_in);
+    g_assert_cmpmem (fused, sizeof fused, two, sizeof two);
+    cvl_nn_maxpool_forward (in, planes, h, w, out, arg);
+  }
   for (int i = 0; i < n_in; i++)
     {
       float saved = in[i];
