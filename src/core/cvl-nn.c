@@ -210,6 +210,14 @@ cvl_nn_get_threads (void)
 
 /* -- Convolution ------------------------------------------------------------ */
 
+/* Threads worth waking for a pass over `floats` values: one for small
+ * batches (batch-1 inference), where hand-off costs more than it saves. */
+static guint
+threads_for (gsize floats)
+{
+  return floats < ((gsize) 1 << 18) ? 1 : (guint) n_threads;
+}
+
 gsize
 cvl_nn_conv_col_size (const CvlConvShape *s)
 {
@@ -293,11 +301,12 @@ cvl_nn_conv_forward (const CvlConvShape *s,
   int kk = s->c_in * s->k * s->k;
   int cols = s->n * s->h * s->w;
 
-  cvl_parallel_for (kk, n_threads, im2col_row, &job, NULL);
+  cvl_parallel_for (kk, threads_for ((gsize) kk * cols), im2col_row, &job, NULL);
   /* out [Co, N·H·W] = weight [Co, K] × col [K, N·H·W] */
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans,
                s->c_out, cols, kk, 1.f, weight, kk, col, cols, 0.f, out, cols);
-  cvl_parallel_for (s->c_out, n_threads, bias_relu_plane, &job, NULL);
+  cvl_parallel_for (s->c_out, threads_for ((gsize) s->c_out * cols), bias_relu_plane, &job,
+                    NULL);
 }
 
 typedef struct
@@ -370,7 +379,8 @@ cvl_nn_conv_backward (const CvlConvShape *s,
   int kk = s->c_in * s->k * s->k;
   int cols = s->n * s->h * s->w;
 
-  cvl_parallel_for (s->c_out, n_threads, bias_grad_plane, &job, NULL);
+  cvl_parallel_for (s->c_out, threads_for ((gsize) s->c_out * cols), bias_grad_plane, &job,
+                    NULL);
   /* dweight [Co, K] = dout [Co, NHW] × colᵀ [NHW, K] */
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans,
                s->c_out, kk, cols, 1.f, dout, cols, col, cols, 0.f, dweight, kk);
@@ -379,7 +389,7 @@ cvl_nn_conv_backward (const CvlConvShape *s,
   /* dcol [K, NHW] = weightᵀ [K, Co] × dout [Co, NHW], into col */
   cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans,
                kk, cols, s->c_out, 1.f, weight, kk, dout, cols, 0.f, col, cols);
-  cvl_parallel_for (s->c_in, n_threads, col2im_channel, &job, NULL);
+  cvl_parallel_for (s->c_in, threads_for ((gsize) kk * cols), col2im_channel, &job, NULL);
 }
 
 #define AT(t, c, n, y, x) (t)[((((gsize) (c) * s->n + (n)) * s->h + (y)) * s->w + (x))]
@@ -511,7 +521,8 @@ cvl_nn_maxpool_forward (const float *in,
 {
   PoolJob job = { in, NULL, out, arg, planes, h, w };
 
-  cvl_parallel_for ((planes + POOL_PLANES_PER_TASK - 1) / POOL_PLANES_PER_TASK, n_threads,
+  cvl_parallel_for ((planes + POOL_PLANES_PER_TASK - 1) / POOL_PLANES_PER_TASK,
+                    threads_for ((gsize) planes * h * w),
                     maxpool_forward_task, &job, NULL);
 }
 
@@ -555,7 +566,8 @@ cvl_nn_maxpool_backward (const float  *dout,
 {
   PoolJob job = { dout, NULL, din, (guint8 *) arg, planes, h, w };
 
-  cvl_parallel_for ((planes + POOL_PLANES_PER_TASK - 1) / POOL_PLANES_PER_TASK, n_threads,
+  cvl_parallel_for ((planes + POOL_PLANES_PER_TASK - 1) / POOL_PLANES_PER_TASK,
+                    threads_for ((gsize) planes * h * w),
                     maxpool_backward_task, &job, NULL);
 }
 
@@ -570,7 +582,8 @@ cvl_nn_maxpool_relu_backward (const float  *dout,
 {
   PoolJob job = { dout, y, din, (guint8 *) arg, planes, h, w };
 
-  cvl_parallel_for ((planes + POOL_PLANES_PER_TASK - 1) / POOL_PLANES_PER_TASK, n_threads,
+  cvl_parallel_for ((planes + POOL_PLANES_PER_TASK - 1) / POOL_PLANES_PER_TASK,
+                    threads_for ((gsize) planes * h * w),
                     maxpool_backward_task, &job, NULL);
 }
 
