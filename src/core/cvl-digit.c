@@ -68,68 +68,121 @@ border_median (const float *gray,
   return n % 2 == 1 ? border[n / 2] : 0.5f * (border[n / 2 - 1] + border[n / 2]);
 }
 
-/* 8-connected labelling of the pixels at or above INK_THRESHOLD: labels[i]
- * is 1 + the blob's index, 0 for background. Returns the blobs' pixel counts. */
-static GArray *
-label_blobs (const float *ink,
-             int          width,
-             int          height,
-             guint32     *labels)
+/* Ink as the network sees it: bright on black, the paper at 0 and the
+ * strongest ink at 1; faint noise dropped. */
+typedef struct
 {
-  GArray *areas = g_array_new (FALSE, FALSE, sizeof (gsize));
-  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (gsize));
+  gboolean inverted;
+  float    paper;      /* after inversion */
+  float    strongest;  /* after inversion */
+  float    threshold;  /* raw level (after inversion) at INK_THRESHOLD */
+  float    sign;       /* is_ink's test on the input: sign · gray >= signed_threshold */
+  float    signed_threshold;
+} InkScale;
+
+static inline float
+ink_lit (const InkScale *scale,
+         float           gray)
+{
+  return scale->inverted ? 1.f - clamp01 (gray) : clamp01 (gray);
+}
+
+static inline float
+ink_value (const InkScale *scale,
+           float           gray)
+{
+  float v = (ink_lit (scale, gray) - scale->paper) / (scale->strongest - scale->paper);
+
+  return v < NOISE_FLOOR ? 0.f : clamp01 (v);
+}
+
+/* ink_lit (gray) >= threshold in one test, no clamps (NaN is not ink). */
+static inline gboolean
+is_ink (const InkScale *scale,
+        float           gray)
+{
+  return scale->sign * gray >= scale->signed_threshold;
+}
+
+typedef struct
+{
+  gsize area;
+  int   x0, y0, x1, y1;   /* bounding box, exclusive ends */
+} Blob;
+
+/* 8-connected labelling of the ink pixels: labels[i] is 1 + the blob's
+ * index, 0 elsewhere. Only pages with ink are touched. */
+static GArray *
+label_blobs (const float    *gray,
+             int             width,
+             int             height,
+             const InkScale *scale,
+             guint32        *labels)
+{
+  GArray *blobs = g_array_new (FALSE, FALSE, sizeof (Blob));
   gsize n = (gsize) width * height;
+  /* Pixels are marked when pushed, so the stack never holds more than n. */
+  gsize stack_size = MIN (n, 4096);
+  g_autofree guint32 *stack = g_new (guint32, stack_size);
+
+  g_assert (n <= G_MAXUINT32);
 
   for (gsize start = 0; start < n; start++)
     {
+      Blob blob = { 0, width, height, 0, 0 };
       guint32 label;
-      gsize area = 0;
+      gsize top = 0;
 
-      if (labels[start] != 0 || ink[start] < INK_THRESHOLD)
+      /* The first ink pixel from here that is not in a blob yet. */
+      while (start < n && !is_ink (scale, gray[start]))
+        start++;
+      if (start == n)
+        break;
+      if (labels[start] != 0)
         continue;
 
-      label = areas->len + 1;
+      label = blobs->len + 1;
       labels[start] = label;
-      g_array_append_val (stack, start);
-      while (stack->len > 0)
+      stack[top++] = start;
+      while (top > 0)
         {
-          gsize i = g_array_index (stack, gsize, stack->len - 1);
+          guint32 i = stack[--top];
           int x = i % width;
           int y = i / width;
 
-          g_array_set_size (stack, stack->len - 1);
-          area++;
-          for (int dy = -1; dy <= 1; dy++)
-            for (int dx = -1; dx <= 1; dx++)
+          blob.area++;
+          blob.x0 = MIN (blob.x0, x);
+          blob.y0 = MIN (blob.y0, y);
+          blob.x1 = MAX (blob.x1, x + 1);
+          blob.y1 = MAX (blob.y1, y + 1);
+          for (int ny = MAX (y - 1, 0); ny <= MIN (y + 1, height - 1); ny++)
+            for (int nx = MAX (x - 1, 0); nx <= MIN (x + 1, width - 1); nx++)
               {
-                int nx = x + dx, ny = y + dy;
-                gsize j;
+                gsize j = (gsize) ny * width + nx;
 
-                if (nx < 0 || nx >= width || ny < 0 || ny >= height)
+                if (labels[j] != 0 || !is_ink (scale, gray[j]))
                   continue;
-                j = (gsize) ny * width + nx;
-                if (labels[j] == 0 && ink[j] >= INK_THRESHOLD)
+                if (top == stack_size)
                   {
-                    labels[j] = label;
-                    g_array_append_val (stack, j);
+                    stack_size = MIN (2 * stack_size, n);
+                    stack = g_renew (guint32, stack, stack_size);
                   }
+                labels[j] = label;
+                stack[top++] = j;
               }
         }
-      g_array_append_val (areas, area);
+      g_array_append_val (blobs, blob);
     }
-  return areas;
+  return blobs;
 }
 
-/* Area-averaging resample of the box [x0, x1) × [y0, y1) of `ink`, scaled by
- * `scale`, with the box's top-left corner at (left, top) in the 28×28 output
- * (continuous coordinates: pixel X covers [X, X + 1)). tmp: (y1 - y0) × 28. */
+/* Area-averaging resample of the w × h box `crop`, scaled by `scale`, with
+ * its top-left corner at (left, top) in the 28×28 output (continuous
+ * coordinates: output pixel X covers [X, X + 1)). tmp: h × 28 floats. */
 static void
-resample_box (const float *ink,
-              int          width,
-              int          x0,
-              int          y0,
-              int          x1,
-              int          y1,
+resample_box (const float *crop,
+              int          w,
+              int          h,
               double       scale,
               double       left,
               double       top,
@@ -137,42 +190,53 @@ resample_box (const float *ink,
               float       *out)
 {
   const int side = CVL_DIGIT_SIDE;
+  int first[CVL_DIGIT_SIDE], end[CVL_DIGIT_SIDE];
+  g_autofree float *weights = g_new (float, (gsize) w + 2 * side);
+  int n_weights = 0;
 
-  /* Rows: tmp[y - y0][X] = Σ_x overlap(X's source interval, [x, x+1)) · scale · ink */
+  /* Output column X averages the crop columns its interval [a, b) overlaps:
+   * weights (overlap · scale) for columns first[X]..end[X], laid end to end. */
   for (int X = 0; X < side; X++)
     {
-      double a = MAX (x0 + (X - left) / scale, (double) x0);
-      double b = MIN (x0 + (X + 1 - left) / scale, (double) x1);
+      double a = MAX ((X - left) / scale, 0.0);
+      double b = MIN ((X + 1 - left) / scale, (double) w);
 
-      for (int y = y0; y < y1; y++)
-        tmp[(gsize) (y - y0) * side + X] = 0.f;
-      if (a >= b)
-        continue;
-      for (int x = (int) floor (a); x < b; x++)
+      first[X] = end[X] = a < b ? (int) floor (a) : 0;
+      for (int x = first[X]; a < b && x < b; x++, end[X]++)
+        weights[n_weights++] = (MIN (b, x + 1.0) - MAX (a, (double) x)) * scale;
+    }
+
+  /* Rows: tmp[y][X], each crop row read once, in order. */
+  for (int y = 0; y < h; y++)
+    {
+      const float *row = crop + (gsize) y * w;
+      float *dest = tmp + (gsize) y * side;
+      const float *weight = weights;
+
+      for (int X = 0; X < side; X++)
         {
-          float w = (MIN (b, x + 1.0) - MAX (a, (double) x)) * scale;
+          float sum = 0.f;
 
-          for (int y = y0; y < y1; y++)
-            tmp[(gsize) (y - y0) * side + X] += w * ink[(gsize) y * width + x];
+          for (int x = first[X]; x < end[X]; x++)
+            sum += *weight++ * row[x];
+          dest[X] = sum;
         }
     }
 
   /* Columns, the same way. */
   for (int Y = 0; Y < side; Y++)
     {
-      double a = MAX (y0 + (Y - top) / scale, (double) y0);
-      double b = MIN (y0 + (Y + 1 - top) / scale, (double) y1);
+      double a = MAX ((Y - top) / scale, 0.0);
+      double b = MIN ((Y + 1 - top) / scale, (double) h);
 
       for (int X = 0; X < side; X++)
         out[Y * side + X] = 0.f;
-      if (a >= b)
-        continue;
-      for (int y = (int) floor (a); y < b; y++)
+      for (int y = (int) floor (a); a < b && y < b; y++)
         {
-          float w = (MIN (b, y + 1.0) - MAX (a, (double) y)) * scale;
+          float weight = (MIN (b, y + 1.0) - MAX (a, (double) y)) * scale;
 
           for (int X = 0; X < side; X++)
-            out[Y * side + X] += w * tmp[(gsize) (y - y0) * side + X];
+            out[Y * side + X] += weight * tmp[(gsize) y * side + X];
         }
     }
 
@@ -180,28 +244,30 @@ resample_box (const float *ink,
     out[i] = clamp01 (out[i]);
 }
 
-/* Centre of mass with pixel X at X + 0.5, so a centred digit gives 14, 14. */
+/* Centre of mass of a w × h image, pixel x covering [x, x + 1). */
 static gboolean
 centre_of_mass (const float *values,
-                int          width,
-                int          x0,
-                int          y0,
-                int          x1,
-                int          y1,
+                int          w,
+                int          h,
                 double      *cx,
                 double      *cy)
 {
   double sum = 0, sx = 0, sy = 0;
 
-  for (int y = y0; y < y1; y++)
-    for (int x = x0; x < x1; x++)
-      {
-        double v = values[(gsize) y * width + x];
+  for (int y = 0; y < h; y++)
+    {
+      double row_sum = 0;
 
-        sum += v;
-        sx += v * (x + 0.5);
-        sy += v * (y + 0.5);
-      }
+      for (int x = 0; x < w; x++)
+        {
+          double v = values[(gsize) y * w + x];
+
+          row_sum += v;
+          sx += v * (x + 0.5);
+        }
+      sum += row_sum;
+      sy += row_sum * (y + 0.5);
+    }
   if (sum <= 0)
     return FALSE;
   *cx = sx / sum;
@@ -220,14 +286,16 @@ cvl_digit_preprocess (const float   *gray,
 {
   const int side = CVL_DIGIT_SIDE;
   CvlDigitInfo local_info;
-  g_autofree float *ink = NULL;
+  InkScale ink = { 0 };
   g_autofree guint32 *labels = NULL;
+  g_autofree gboolean *kept = NULL;
+  g_autofree float *crop = NULL;
   g_autofree float *tmp = NULL;
-  g_autoptr(GArray) areas = NULL;
+  g_autoptr(GArray) blobs = NULL;
   gsize n, largest = 0;
-  float background, strongest = 0.f;
-  int x0, y0, x1, y1;
-  double scale, box_w, box_h, left, top, cx, cy;
+  float background;
+  int x0, y0, x1, y1, w, h;
+  double scale, left, top, cx, cy;
 
   g_return_val_if_fail (gray != NULL, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
@@ -248,94 +316,102 @@ cvl_digit_preprocess (const float   *gray,
     }
   n = (gsize) width * height;
 
-  /* Ink bright on black, the paper at 0 and the strongest ink at 1. */
+  /* The paper is what most of the border shows; ink is what differs. */
   background = border_median (gray, width, height);
-  info->inverted = background > 0.5f;
-  if (info->inverted)
-    background = 1.f - background;
+  ink.inverted = info->inverted = background > 0.5f;
+  ink.paper = ink.inverted ? 1.f - background : background;
+  {
+    float lo[4] = { G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT, G_MAXFLOAT };
+    float hi[4] = { -G_MAXFLOAT, -G_MAXFLOAT, -G_MAXFLOAT, -G_MAXFLOAT };
 
-  ink = g_new (float, n);
-  for (gsize i = 0; i < n; i++)
-    {
-      ink[i] = clamp01 (info->inverted ? 1.f - clamp01 (gray[i]) : gray[i]);
-      strongest = MAX (strongest, ink[i]);
-    }
-  if (strongest - background < MIN_CONTRAST)
+    /* Four independent chains (the loop runs over every pixel); NaN fails
+     * both tests. */
+    for (gsize i = 0; i < n; i++)
+      {
+        lo[i % 4] = gray[i] < lo[i % 4] ? gray[i] : lo[i % 4];
+        hi[i % 4] = gray[i] > hi[i % 4] ? gray[i] : hi[i % 4];
+      }
+    lo[0] = MIN (MIN (lo[0], lo[1]), MIN (lo[2], lo[3]));
+    hi[0] = MAX (MAX (hi[0], hi[1]), MAX (hi[2], hi[3]));
+    ink.strongest = ink.inverted ? 1.f - clamp01 (lo[0]) : clamp01 (hi[0]);
+  }
+  if (ink.strongest - ink.paper < MIN_CONTRAST)
     return TRUE;
-  for (gsize i = 0; i < n; i++)
-    {
-      float v = (ink[i] - background) / (strongest - background);
+  ink.threshold = ink.paper + INK_THRESHOLD * (ink.strongest - ink.paper);
+  ink.sign = ink.inverted ? -1.f : 1.f;
+  ink.signed_threshold = ink.inverted ? ink.threshold - 1.f : ink.threshold;
 
-      ink[i] = v < NOISE_FLOOR ? 0.f : clamp01 (v);
-    }
-
-  /* Blobs; specks are erased so they neither stretch the box nor move the
-   * centre of mass. */
+  /* Blobs. Specks of dirt are left out of the box and the picture. */
   labels = g_new0 (guint32, n);
-  areas = label_blobs (ink, width, height, labels);
-  for (guint b = 0; b < areas->len; b++)
-    largest = MAX (largest, g_array_index (areas, gsize, b));
+  blobs = label_blobs (gray, width, height, &ink, labels);
+  g_assert (blobs->len >= 1);
+  for (guint b = 0; b < blobs->len; b++)
+    largest = MAX (largest, g_array_index (blobs, Blob, b).area);
 
+  kept = g_new0 (gboolean, blobs->len + 1);
   x0 = width;
   y0 = height;
   x1 = y1 = 0;
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        gsize i = (gsize) y * width + x;
-        guint32 label = labels[i];
+  for (guint b = 0; b < blobs->len; b++)
+    {
+      const Blob *blob = &g_array_index (blobs, Blob, b);
 
-        if (label == 0)
-          continue;
-        if (g_array_index (areas, gsize, label - 1) * SPECK_RATIO < largest)
-          {
-            ink[i] = 0.f;
-            continue;
-          }
-        x0 = MIN (x0, x);
-        y0 = MIN (y0, y);
-        x1 = MAX (x1, x + 1);
-        y1 = MAX (y1, y + 1);
-      }
-  for (guint b = 0; b < areas->len; b++)
-    if (g_array_index (areas, gsize, b) * SPECK_RATIO >= largest)
+      if (blob->area * SPECK_RATIO < largest)
+        continue;
+      kept[b + 1] = TRUE;
       info->n_blobs++;
-  g_assert (info->n_blobs >= 1 && x0 < x1 && y0 < y1);
+      x0 = MIN (x0, blob->x0);
+      y0 = MIN (y0, blob->y0);
+      x1 = MAX (x1, blob->x1);
+      y1 = MAX (y1, blob->y1);
+    }
 
   info->found = TRUE;
   info->x0 = x0;
   info->y0 = y0;
   info->x1 = x1;
   info->y1 = y1;
+  w = x1 - x0;
+  h = y1 - y0;
+
+  /* The box's ink, specks erased (their faint rims, below the threshold and
+   * unlabelled, stay: they weigh next to nothing). */
+  crop = g_new (float, (gsize) w * h);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        gsize i = (gsize) (y0 + y) * width + x0 + x;
+
+        crop[(gsize) y * w + x] = kept[labels[i]] || labels[i] == 0
+                                  ? ink_value (&ink, gray[i]) : 0.f;
+      }
 
   /* The longer side of the box becomes 20 pixels. */
-  scale = FIT_SIDE / MAX (x1 - x0, y1 - y0);
-  box_w = (x1 - x0) * scale;
-  box_h = (y1 - y0) * scale;
-  tmp = g_new (float, (gsize) (y1 - y0) * side);
+  scale = FIT_SIDE / MAX (w, h);
+  tmp = g_new (float, (gsize) h * side);
 
-  if (center_by_mass && centre_of_mass (ink, width, x0, y0, x1, y1, &cx, &cy))
+  if (center_by_mass && centre_of_mass (crop, w, h, &cx, &cy))
     {
       /* The mass's centre maps linearly; area sampling moves it by a fraction
        * of a pixel, which one more pass corrects. Clamped so no ink is cut. */
-      left = CLAMP (CENTRE - (cx - x0) * scale, 0.0, side - box_w);
-      top = CLAMP (CENTRE - (cy - y0) * scale, 0.0, side - box_h);
-      resample_box (ink, width, x0, y0, x1, y1, scale, left, top, tmp, out);
-      if (centre_of_mass (out, side, 0, 0, side, side, &cx, &cy))
+      left = CLAMP (CENTRE - cx * scale, 0.0, side - w * scale);
+      top = CLAMP (CENTRE - cy * scale, 0.0, side - h * scale);
+      resample_box (crop, w, h, scale, left, top, tmp, out);
+      if (centre_of_mass (out, side, side, &cx, &cy))
         {
-          left = CLAMP (left + CENTRE - cx, 0.0, side - box_w);
-          top = CLAMP (top + CENTRE - cy, 0.0, side - box_h);
+          left = CLAMP (left + CENTRE - cx, 0.0, side - w * scale);
+          top = CLAMP (top + CENTRE - cy, 0.0, side - h * scale);
         }
     }
   else
     {
       /* Whole pixels, so a box of whole pixels is not blurred. */
-      left = floor ((side - box_w) / 2 + 0.5);
-      top = floor ((side - box_h) / 2 + 0.5);
+      left = floor ((side - w * scale) / 2 + 0.5);
+      top = floor ((side - h * scale) / 2 + 0.5);
     }
-  resample_box (ink, width, x0, y0, x1, y1, scale, left, top, tmp, out);
+  resample_box (crop, w, h, scale, left, top, tmp, out);
 
-  if (centre_of_mass (out, side, 0, 0, side, side, &cx, &cy))
+  if (centre_of_mass (out, side, side, &cx, &cy))
     {
       info->com_x = cx;
       info->com_y = cy;

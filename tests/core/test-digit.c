@@ -418,6 +418,27 @@ test_position_and_size (void)
   g_assert_cmpfloat (diff / (SIDE * SIDE), <, 0.03);
 }
 
+/* Noise and NaN pixels: a best effort, never a crash; noise is many blobs. */
+static void
+test_noise (void)
+{
+  g_autoptr(Canvas) canvas = canvas_new (120, 90, 0.f);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  float out[SIDE * SIDE];
+  CvlDigitInfo info;
+
+  for (int i = 0; i < 120 * 90; i++)
+    canvas->pixels[i] = g_rand_double (rand) < 0.2 ? (float) g_rand_double (rand) : 0.f;
+  canvas->pixels[5] = NAN;
+  canvas->pixels[500] = INFINITY;
+  canvas->pixels[600] = -INFINITY;
+  preprocess (canvas, TRUE, out, &info);
+  g_assert_true (info.found);
+  g_assert_cmpint (info.n_blobs, >, 1);
+  for (int i = 0; i < SIDE * SIDE; i++)
+    g_assert_true (out[i] >= 0.f && out[i] <= 1.f);
+}
+
 static void
 test_bad_arguments (void)
 {
@@ -454,6 +475,7 @@ main (int    argc,
   g_test_add_func ("/core/digit/blobs", test_blobs);
   g_test_add_func ("/core/digit/geometric-centre", test_geometric_centre);
   g_test_add_func ("/core/digit/position-and-size", test_position_and_size);
+  g_test_add_func ("/core/digit/noise", test_noise);
   g_test_add_func ("/core/digit/bad-arguments", test_bad_arguments);
 
   return g_test_run ();
