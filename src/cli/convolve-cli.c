@@ -22,6 +22,7 @@ static const CvlCliCommand commands[] = {
   { "bench",      "Time the convolution engines (bench conv)",             cvl_cli_bench },
   { "train",      "Train the lecture's convnet on MNIST",                  cvl_cli_train },
   { "eval",       "A model's test accuracy and confusion matrix",          cvl_cli_eval },
+  { "classify",   "Classify pictures of single digits",                    cvl_cli_classify },
 };
 
 GOptionContext *

@@ -24,5 +24,6 @@ gboolean cvl_cli_generators (int argc, char **argv, GError **error);
 gboolean cvl_cli_bench      (int argc, char **argv, GError **error);
 gboolean cvl_cli_train      (int argc, char **argv, GError **error);
 gboolean cvl_cli_eval       (int argc, char **argv, GError **error);
+gboolean cvl_cli_classify   (int argc, char **argv, GError **error);
 
 G_END_DECLS
