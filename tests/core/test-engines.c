@@ -319,6 +319,92 @@ test_fft_tiles (void)
   check_fft_tiles (in, k, &o, 64, 64);
 }
 
+typedef struct
+{
+  CvlImage       *in;
+  CvlKernel      *kernel;
+  CvlConvOptions  options;
+  CvlEngine       engine;
+  CvlImage       *out;
+  gboolean        ok;
+} ThreadCase;
+
+static gpointer
+run_thread_cases (gpointer data)
+{
+  GPtrArray *cases = data;
+
+  for (guint i = 0; i < cases->len; i++)
+    {
+      ThreadCase *c = g_ptr_array_index (cases, i);
+
+      c->ok = cvl_conv2d (c->engine, c->in, c->kernel, &c->options, &c->out, NULL, NULL);
+    }
+
+  return NULL;
+}
+
+static void
+thread_case_free (gpointer data)
+{
+  ThreadCase *c = data;
+
+  cvl_image_free (c->in);
+  cvl_kernel_free (c->kernel);
+  cvl_image_free (c->out);
+  g_free (c);
+}
+
+/* Several threads at once through the shared plan, spectrum and scratch
+ * caches (as previews and a full render can be), each result still right. */
+static void
+test_concurrent (void)
+{
+  GThread *threads[4];
+  GPtrArray *cases[G_N_ELEMENTS (threads)];
+
+  for (gsize t = 0; t < G_N_ELEMENTS (threads); t++)
+    {
+      cases[t] = g_ptr_array_new_with_free_func (thread_case_free);
+      for (int i = 0; i < 6; i++)
+        {
+          ThreadCase *c = g_new0 (ThreadCase, 1);
+          int k = g_test_rand_int_range (3, 24);
+
+          c->in = random_image (g_test_rand_int_range (40, 120), g_test_rand_int_range (40, 120),
+                                g_test_rand_bit () ? 3 : 1);
+          c->kernel = random_kernel (k, g_test_rand_bit () ? k : k + 2, g_test_rand_bit ());
+          random_options (&c->options);
+          c->options.padding = CVL_PADDING_SAME;
+          c->engine = fast_engines[g_test_rand_int_range (0, G_N_ELEMENTS (fast_engines))];
+          if (i % 2 == 0)
+            c->engine = CVL_ENGINE_FFT;
+          g_ptr_array_add (cases[t], c);
+        }
+    }
+
+  for (gsize t = 0; t < G_N_ELEMENTS (threads); t++)
+    threads[t] = g_thread_new ("conv", run_thread_cases, cases[t]);
+  for (gsize t = 0; t < G_N_ELEMENTS (threads); t++)
+    g_thread_join (threads[t]);
+
+  for (gsize t = 0; t < G_N_ELEMENTS (threads); t++)
+    {
+      for (guint i = 0; i < cases[t]->len; i++)
+        {
+          ThreadCase *c = g_ptr_array_index (cases[t], i);
+          g_autoptr(CvlImage) reference = NULL;
+          g_autofree char *what = describe (c->engine, c->in, c->kernel, &c->options);
+
+          g_assert_true (c->ok);
+          g_assert_true (cvl_conv2d (CVL_ENGINE_NAIVE, c->in, c->kernel, &c->options,
+                                     &reference, NULL, NULL));
+          assert_close (reference, c->out, what);
+        }
+      g_ptr_array_unref (cases[t]);
+    }
+}
+
 static CvlKernel *
 kernel_from (int          width,
              int          height,
@@ -672,6 +758,7 @@ main (int   argc,
   g_test_add_func ("/core/engines/match-naive/apply", test_apply);
   g_test_add_func ("/core/engines/match-naive/large-output", test_large_output);
   g_test_add_func ("/core/engines/fft/tiles", test_fft_tiles);
+  g_test_add_func ("/core/engines/match-naive/concurrent", test_concurrent);
   g_test_add_func ("/core/engines/separable/rank1", test_rank1);
   g_test_add_func ("/core/engines/auto/resolve", test_resolve);
   g_test_add_func ("/core/engines/cancel/before", test_cancel_before);
