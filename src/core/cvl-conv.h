@@ -55,10 +55,12 @@ typedef enum
 
 #define CVL_N_ENGINES (CVL_ENGINE_AUTO + 1)
 
-const char *cvl_engine_to_string   (CvlEngine    engine);   /* "naive", "direct", "separable", "fft", "auto" */
+/* Names: "naive", "direct", "separable", "fft", "auto" (from_string ignores
+ * case); labels, translated: "Naive", "Direct", "Separable", "FFT", "Auto". */
+const char *cvl_engine_to_string   (CvlEngine    engine);
 gboolean    cvl_engine_from_string (const char  *text,
                                     CvlEngine   *engine);
-const char *cvl_engine_label       (CvlEngine    engine);   /* "Naive", "Direct", "Separable", "FFT", "Auto" */
+const char *cvl_engine_label       (CvlEngine    engine);
 
 /* Output geometry of one axis or both, TensorFlow's rules:
  *   k_eff = (k − 1)·dilation + 1
