@@ -111,7 +111,7 @@ cvl_dataset_load (const char  *dir,
                   GError     **error)
 {
   g_autoptr(CvlDataset) dataset = NULL;
-  char *paths[N_FILES] = { NULL };
+  g_auto(GStrv) paths = g_new0 (char *, N_FILES + 1);
 
   g_return_val_if_fail (dir != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -125,7 +125,7 @@ cvl_dataset_load (const char  *dir,
     {
       paths[i] = dataset_require_file (dir, i, error);
       if (paths[i] == NULL)
-        goto failed;
+        return NULL;
     }
 
   dataset = g_new0 (CvlDataset, 1);
@@ -134,22 +134,22 @@ cvl_dataset_load (const char  *dir,
 
   dataset->train_images = cvl_idx_load_images (paths[FILE_TRAIN_IMAGES], error);
   if (dataset->train_images == NULL)
-    goto failed;
+    return NULL;
   dataset->train_labels = cvl_idx_load_labels (paths[FILE_TRAIN_LABELS], N_CLASSES, error);
   if (dataset->train_labels == NULL)
-    goto failed;
+    return NULL;
   dataset->test_images = cvl_idx_load_images (paths[FILE_TEST_IMAGES], error);
   if (dataset->test_images == NULL)
-    goto failed;
+    return NULL;
   dataset->test_labels = cvl_idx_load_labels (paths[FILE_TEST_LABELS], N_CLASSES, error);
   if (dataset->test_labels == NULL)
-    goto failed;
+    return NULL;
 
   if (!check_counts (dataset->train_images, dataset->train_labels,
                      paths[FILE_TRAIN_IMAGES], paths[FILE_TRAIN_LABELS], error)
       || !check_counts (dataset->test_images, dataset->test_labels,
                         paths[FILE_TEST_IMAGES], paths[FILE_TEST_LABELS], error))
-    goto failed;
+    return NULL;
 
   if (dataset->train_images->rows != dataset->test_images->rows
       || dataset->train_images->cols != dataset->test_images->cols)
@@ -159,17 +159,10 @@ cvl_dataset_load (const char  *dir,
                    paths[FILE_TRAIN_IMAGES], dataset->train_images->cols,
                    dataset->train_images->rows, paths[FILE_TEST_IMAGES],
                    dataset->test_images->cols, dataset->test_images->rows);
-      goto failed;
+      return NULL;
     }
 
-  for (int i = 0; i < N_FILES; i++)
-    g_free (paths[i]);
   return g_steal_pointer (&dataset);
-
-failed:
-  for (int i = 0; i < N_FILES; i++)
-    g_free (paths[i]);
-  return NULL;
 }
 
 void

@@ -93,6 +93,23 @@ idx_source_open (IdxSource   *source,
   return TRUE;
 }
 
+/* A failed read: damaged gzip data is a format error, the rest I/O. */
+static void
+set_read_error (GError    **error,
+                IdxSource  *source,
+                const char *path,
+                GError     *read_error)
+{
+  if (source->gzip
+      && (g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA)
+          || g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT)))
+    g_set_error (error, CVL_ERROR, CVL_ERROR_FORMAT,
+                 "“%s” is not valid gzip data (%s): the file is damaged or truncated",
+                 path, read_error->message);
+  else
+    set_io_error (error, path, read_error);
+}
+
 /* Reads exactly `size` bytes; FALSE with a message naming the file when the
  * data ends early or is not valid gzip. */
 static gboolean
@@ -108,14 +125,7 @@ idx_source_read (IdxSource   *source,
 
   if (!g_input_stream_read_all (source->stream, buffer, size, &n_read, NULL, &local_error))
     {
-      if (source->gzip && local_error->domain == G_IO_ERROR
-          && (local_error->code == G_IO_ERROR_INVALID_DATA
-              || local_error->code == G_IO_ERROR_PARTIAL_INPUT))
-        g_set_error (error, CVL_ERROR, CVL_ERROR_FORMAT,
-                     "“%s” is not valid gzip data (%s): the file is damaged or truncated",
-                     path, local_error->message);
-      else
-        set_io_error (error, path, local_error);
+      set_read_error (error, source, path, local_error);
       return FALSE;
     }
   if (n_read < size)
@@ -142,14 +152,7 @@ idx_source_check_end (IdxSource   *source,
   if (!g_input_stream_read_all (source->stream, extra, sizeof extra, &n_read,
                                 NULL, &local_error))
     {
-      if (source->gzip && local_error->domain == G_IO_ERROR
-          && (local_error->code == G_IO_ERROR_INVALID_DATA
-              || local_error->code == G_IO_ERROR_PARTIAL_INPUT))
-        g_set_error (error, CVL_ERROR, CVL_ERROR_FORMAT,
-                     "“%s” is not valid gzip data (%s): the file is damaged or truncated",
-                     path, local_error->message);
-      else
-        set_io_error (error, path, local_error);
+      set_read_error (error, source, path, local_error);
       return FALSE;
     }
   if (n_read > 0)
