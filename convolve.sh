@@ -53,6 +53,12 @@ mode=${1:-run}
 case "$mode" in
   run)
     install_packages $BUILD_PACKAGES
+    # MNIST for the Train page (the other pages work without it).
+    mnist=${CONVOLVE_MNIST_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/convolve/mnist}
+    if [ ! -f "$mnist/train-images-idx3-ubyte" ] && [ ! -f "$mnist/train-images-idx3-ubyte.gz" ]; then
+      command -v npm >/dev/null 2>&1 || install_packages npm
+      scripts/fetch-mnist "$mnist" || echo "convolve.sh: could not fetch MNIST; the Train page will ask for it" >&2
+    fi
     build build
     GSETTINGS_SCHEMA_DIR="$PWD/build/data" exec build/src/ui/convolve
     ;;
