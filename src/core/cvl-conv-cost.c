@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdlib.h>
 
 #include <fftw3.h>
 
@@ -516,15 +515,6 @@ random_kernel (int       width,
   return k;
 }
 
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
 /* The fastest of a few runs after a warm-up, in ns (other processes only
  * ever make a run slower); -1 when cancelled. */
 static double
@@ -535,29 +525,20 @@ time_engine (CvlEngine             engine,
              CvlImage            **out,
              GCancellable         *cancellable)
 {
-  double times[5];
+  double best = G_MAXDOUBLE;
 
-  for (int r = -1; r < (int) G_N_ELEMENTS (times); r++)
+  for (int r = -1; r < 3; r++)
     {
       gint64 start = g_get_monotonic_time ();
 
       if (!cvl_conv2d (engine, in, kernel, options, out, cancellable, NULL))
         return -1;
       if (r >= 0)
-        times[r] = (g_get_monotonic_time () - start) * 1000.0;
+        best = MIN (best, (g_get_monotonic_time () - start) * 1000.0);
     }
 
-  qsort (times, G_N_ELEMENTS (times), sizeof (double), compare_double);
-  return times[0];
+  return best;
 }
-
-typedef struct
-{
-  const CvlImage *in;
-  CvlKernel      *kernel;
-  double          ns;
-  double          basis[3];   /* estimate for unit values of the fitted parameters */
-} Sample;
 
 /* Solves a 3×3 system by Cramer's rule; FALSE when singular. */
 static gboolean
@@ -587,58 +568,80 @@ solve3 (const double a[3][3],
   return TRUE;
 }
 
-static gboolean
-calibrate_direct (CostModel    *m,
-                  guint32      *seed,
-                  GCancellable *cancellable)
+/* What calibration times: three direct runs (small and large kernels on a
+ * wide image, a narrow image that is all border columns), three separable
+ * ones (5×5, 31 wide, 31 tall: the fixed cost and each pass's cost per tap)
+ * and one whole FFT run (threads and memory against the sum of its tiles). */
+enum { M_DIRECT_3, M_DIRECT_13, M_DIRECT_NARROW, M_SEP_5, M_SEP_WIDE, M_SEP_TALL, M_FFT,
+       N_MEASURES };
+
+typedef struct
 {
-  g_autoptr(CvlImage) big = cvl_image_new (CALIBRATION_W, CALIBRATION_H, 1, NULL);
-  g_autoptr(CvlImage) narrow = cvl_image_new (32, 1024, 1, NULL);
+  CvlEngine  engine;
+  CvlImage  *in;      /* borrowed */
+  CvlKernel *kernel;
+  double     ns;      /* the fastest run over all rounds */
+} Measure;
+
+/* Rounds through all measurements: a burst of load from elsewhere has to
+ * last the whole calibration to skew it. */
+#define CALIBRATION_ROUNDS 3
+
+static gboolean
+measure_rounds (Measure      *measures,
+                int           first,
+                int           last,
+                GCancellable *cancellable)
+{
   g_autoptr(CvlImage) out = NULL;
   CvlConvOptions options;
-  int n_threads = cvl_conv_get_threads ();
-  Sample samples[3] = {
-    { big, random_kernel (3, 3, FALSE, seed) },
-    { big, random_kernel (13, 13, FALSE, seed) },
-    { narrow, random_kernel (15, 15, FALSE, seed) },
-  };
-  double a[3][3], b[3], x[3];
-  gboolean ok = TRUE;
 
-  for (gsize i = 0; i < (gsize) big->width * big->height; i++)
-    big->data[i] = next_random (seed);
-  for (gsize i = 0; i < (gsize) narrow->width * narrow->height; i++)
-    narrow->data[i] = next_random (seed);
   cvl_conv_options_init (&options);
   options.border = CVL_BORDER_REFLECT;
 
-  for (int s = 0; s < 3 && ok; s++)
+  for (int round = 0; round < CALIBRATION_ROUNDS; round++)
+    for (int i = first; i <= last; i++)
+      {
+        double ns = time_engine (measures[i].engine, measures[i].in, measures[i].kernel,
+                                 &options, &out, cancellable);
+
+        if (ns < 0)
+          return FALSE;
+        measures[i].ns = MIN (measures[i].ns, ns);
+      }
+
+  return TRUE;
+}
+
+static void
+fit_direct (CostModel     *m,
+            const Measure *measures)
+{
+  CvlConvOptions options;
+  int n_threads = cvl_conv_get_threads ();
+  double a[3][3], b[3], x[3];
+
+  cvl_conv_options_init (&options);
+  options.border = CVL_BORDER_REFLECT;
+
+  for (int s = 0; s < 3; s++)
     {
-      Sample *sample = &samples[s];
+      const Measure *me = &measures[M_DIRECT_3 + s];
       CostModel unit = { 0 };
       CvlConvGeometry g;
 
-      sample->ns = time_engine (CVL_ENGINE_DIRECT, sample->in, sample->kernel, &options, &out,
-                                cancellable);
-      ok = sample->ns >= 0;
-      cvl_conv_geometry (sample->in->height, sample->in->width, sample->kernel->height,
-                         sample->kernel->width, &options, &g);
+      cvl_conv_geometry (me->in->height, me->in->width, me->kernel->height, me->kernel->width,
+                         &options, &g);
       for (int p = 0; p < 3; p++)
         {
           unit.direct_px = p == 0;
           unit.direct_tap = p == 1;
           unit.direct_border_tap = p == 2;
-          a[s][p] = direct_ns (&unit, sample->in->width, 1, count_taps (sample->kernel), &g,
+          a[s][p] = direct_ns (&unit, me->in->width, 1, count_taps (me->kernel), &g,
                                &options, n_threads);
         }
-      b[s] = sample->ns;
+      b[s] = me->ns;
     }
-
-  for (int s = 0; s < 3; s++)
-    cvl_kernel_free (samples[s].kernel);
-
-  if (!ok)
-    return FALSE;
 
   if (solve3 (a, b, x))
     {
@@ -646,51 +649,38 @@ calibrate_direct (CostModel    *m,
       m->direct_tap = CLAMP (x[1], 0.001, 100);
       m->direct_border_tap = CLAMP (x[2], m->direct_tap, 1000);
     }
-
-  return TRUE;
 }
 
-/* Three rank-1 kernels (5×5, 31 wide, 31 tall) separate the fixed cost from
- * each pass's cost per tap. */
-static gboolean
-calibrate_separable (CostModel    *m,
-                     guint32      *seed,
-                     GCancellable *cancellable)
+static void
+fit_separable (CostModel     *m,
+               const Measure *measures)
 {
-  g_autoptr(CvlImage) in = cvl_image_new (CALIBRATION_W, CALIBRATION_H, 1, NULL);
-  g_autoptr(CvlImage) out = NULL;
-  static const int sizes[3][2] = { { 5, 5 }, { 31, 5 }, { 5, 31 } }; /* width, height */
   CvlConvOptions options;
   int n_threads = cvl_conv_get_threads ();
   double a[3][3], b[3], x[3];
 
-  for (gsize i = 0; i < (gsize) in->width * in->height; i++)
-    in->data[i] = next_random (seed);
   cvl_conv_options_init (&options);
   options.border = CVL_BORDER_REFLECT;
 
   for (int s = 0; s < 3; s++)
     {
-      g_autoptr(CvlKernel) kernel = random_kernel (sizes[s][0], sizes[s][1], TRUE, seed);
-      int kw = kernel->width, kh = kernel->height;
+      const Measure *me = &measures[M_SEP_5 + s];
+      int kw = me->kernel->width, kh = me->kernel->height;
       CostModel unit = *m;
       CvlConvGeometry g;
 
-      b[s] = time_engine (CVL_ENGINE_SEPARABLE, in, kernel, &options, &out, cancellable);
-      if (b[s] < 0)
-        return FALSE;
-      cvl_conv_geometry (in->height, in->width, kh, kw, &options, &g);
+      cvl_conv_geometry (me->in->height, me->in->width, kh, kw, &options, &g);
 
       /* The border columns' share is known from the direct figures. */
       unit.separable_px = unit.separable_h_tap = unit.separable_v_tap = 0;
-      b[s] -= separable_ns (&unit, in->width, 1, kh, kw, &g, &options, n_threads);
+      b[s] = me->ns - separable_ns (&unit, me->in->width, 1, kh, kw, &g, &options, n_threads);
       unit.direct_border_tap = 0;
       for (int p = 0; p < 3; p++)
         {
           unit.separable_px = p == 0;
           unit.separable_h_tap = p == 1;
           unit.separable_v_tap = p == 2;
-          a[s][p] = separable_ns (&unit, in->width, 1, kh, kw, &g, &options, n_threads);
+          a[s][p] = separable_ns (&unit, me->in->width, 1, kh, kw, &g, &options, n_threads);
         }
     }
 
@@ -700,22 +690,13 @@ calibrate_separable (CostModel    *m,
       m->separable_h_tap = CLAMP (x[1], 0.001, 100);
       m->separable_v_tap = CLAMP (x[2], 0.001, 100);
     }
-
-  return TRUE;
 }
 
 static gboolean
-calibrate_fft (CostModel    *m,
-               guint32      *seed,
-               GCancellable *cancellable)
+calibrate_fft_tiles (CostModel    *m,
+                     GCancellable *cancellable)
 {
-  g_autoptr(CvlImage) in = cvl_image_new (CALIBRATION_W, CALIBRATION_H, 1, NULL);
-  g_autoptr(CvlImage) out = NULL;
-  g_autoptr(CvlKernel) kernel = random_kernel (31, 31, FALSE, seed);
-  CvlConvOptions options;
-  CostModel unit;
   int last = 0;
-  double ns;
 
   for (int i = 0; i < CVL_FFT_N_SIZES && cvl_fft_sizes[i] <= 1024; i++)
     {
@@ -732,29 +713,71 @@ calibrate_fft (CostModel    *m,
       m->fft_tile[i] = m->fft_tile[last] * (n * n * log2 (n)) / (n0 * n0 * log2 (n0));
     }
 
-  /* A whole run against the sum of its tiles: threads, memory traffic. */
-  for (gsize i = 0; i < (gsize) in->width * in->height; i++)
-    in->data[i] = next_random (seed);
-  cvl_conv_options_init (&options);
-  options.border = CVL_BORDER_REFLECT;
-
-  g_mutex_lock (&model_lock);
-  model = *m;
-  model.fft_scale = 1;
-  model_ready = model_tried = TRUE;
-  g_mutex_unlock (&model_lock);
-
-  ns = time_engine (CVL_ENGINE_FFT, in, kernel, &options, &out, cancellable);
-  if (ns < 0)
-    return FALSE;
-
-  unit = *m;
-  unit.fft_scale = 1;
-  m->fft_scale = CLAMP (ns / estimate_ns (&unit, CVL_ENGINE_FFT, in->height, in->width, 1,
-                                          kernel, &options, cvl_conv_get_threads ()),
-                        0.5, 4.0);
-
   return TRUE;
+}
+
+static gboolean
+calibrate (CostModel    *m,
+           GCancellable *cancellable)
+{
+  g_autoptr(CvlImage) wide = cvl_image_new (CALIBRATION_W, CALIBRATION_H, 1, NULL);
+  g_autoptr(CvlImage) narrow = cvl_image_new (32, 1024, 1, NULL);
+  guint32 seed = 20240229;
+  Measure measures[N_MEASURES] = {
+    [M_DIRECT_3] = { CVL_ENGINE_DIRECT, wide, random_kernel (3, 3, FALSE, &seed) },
+    [M_DIRECT_13] = { CVL_ENGINE_DIRECT, wide, random_kernel (13, 13, FALSE, &seed) },
+    [M_DIRECT_NARROW] = { CVL_ENGINE_DIRECT, narrow, random_kernel (15, 15, FALSE, &seed) },
+    [M_SEP_5] = { CVL_ENGINE_SEPARABLE, wide, random_kernel (5, 5, TRUE, &seed) },
+    [M_SEP_WIDE] = { CVL_ENGINE_SEPARABLE, wide, random_kernel (31, 5, TRUE, &seed) },
+    [M_SEP_TALL] = { CVL_ENGINE_SEPARABLE, wide, random_kernel (5, 31, TRUE, &seed) },
+    [M_FFT] = { CVL_ENGINE_FFT, wide, random_kernel (31, 31, FALSE, &seed) },
+  };
+  CvlConvOptions options;
+  CostModel unit;
+  gboolean ok;
+
+  for (gsize i = 0; i < (gsize) wide->width * wide->height; i++)
+    wide->data[i] = next_random (&seed);
+  for (gsize i = 0; i < (gsize) narrow->width * narrow->height; i++)
+    narrow->data[i] = next_random (&seed);
+  for (int i = 0; i < N_MEASURES; i++)
+    measures[i].ns = G_MAXDOUBLE;
+
+  ok = calibrate_fft_tiles (m, cancellable);
+
+  /* The whole FFT run picks its tiles from the model: from the tiles just
+   * measured. Until the end AUTO may see this half-made model, harmlessly. */
+  if (ok)
+    {
+      g_mutex_lock (&model_lock);
+      model = *m;
+      model.fft_scale = 1;
+      model_ready = model_tried = TRUE;
+      g_mutex_unlock (&model_lock);
+    }
+
+  ok = ok && measure_rounds (measures, 0, N_MEASURES - 1, cancellable);
+
+  if (ok)
+    {
+      fit_direct (m, measures);
+      fit_separable (m, measures);
+
+      cvl_conv_options_init (&options);
+      options.border = CVL_BORDER_REFLECT;
+      unit = *m;
+      unit.fft_scale = 1;
+      m->fft_scale = CLAMP (measures[M_FFT].ns /
+                              estimate_ns (&unit, CVL_ENGINE_FFT, wide->height, wide->width, 1,
+                                           measures[M_FFT].kernel, &options,
+                                           cvl_conv_get_threads ()),
+                            0.5, 4.0);
+    }
+
+  for (int i = 0; i < N_MEASURES; i++)
+    cvl_kernel_free (measures[i].kernel);
+
+  return ok;
 }
 
 gboolean
@@ -763,7 +786,6 @@ cvl_conv_calibrate (GCancellable  *cancellable,
 {
   static GMutex calibrate_lock; /* one calibration at a time */
   CostModel m = builtin_model;
-  guint32 seed = 20240229;
   g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
@@ -777,9 +799,7 @@ cvl_conv_calibrate (GCancellable  *cancellable,
       return TRUE;
     }
 
-  if (calibrate_direct (&m, &seed, cancellable) &&
-      calibrate_separable (&m, &seed, cancellable) &&
-      calibrate_fft (&m, &seed, cancellable))
+  if (calibrate (&m, cancellable))
     {
       g_mutex_lock (&model_lock);
       model = m;
