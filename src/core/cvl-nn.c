@@ -22,6 +22,7 @@
 #define HUGE_ALIGNMENT  ((gsize) 2 << 20)
 
 static int n_threads = 1;
+static gboolean gemm_split = TRUE;
 
 float *
 cvl_nn_alloc (gsize    n_floats,
@@ -199,13 +200,67 @@ void
 cvl_nn_set_threads (int threads)
 {
   n_threads = CLAMP (threads, 1, 256);
-  openblas_set_num_threads (n_threads);
+  gemm_split = g_strcmp0 (g_getenv ("CVL_GEMM"), "openblas") != 0;
+  openblas_set_num_threads (gemm_split ? 1 : n_threads);
 }
 
 int
 cvl_nn_get_threads (void)
 {
   return n_threads;
+}
+
+/* sgemm split by columns of C over the core's own threads, each block a
+ * single-threaded OpenBLAS call: no OpenBLAS helper threads left spinning
+ * while the layers' own loops run, and every element of C comes from one
+ * call whatever the thread count (row-major; ldc = n). */
+typedef struct
+{
+  CBLAS_TRANSPOSE ta, tb;
+  int             m, n, k, lda, ldb, block;
+  const float    *a, *b;
+  float           beta;
+  float          *c;
+} GemmJob;
+
+static void
+gemm_block (gpointer data,
+            guint    task)
+{
+  GemmJob *job = data;
+  int j0 = task * job->block, nb = MIN (job->block, job->n - j0);
+  /* Column j of op(B) starts at b + j (no transpose) or b + j·ldb. */
+  const float *b = job->b + (job->tb == CblasNoTrans ? (gsize) j0 : (gsize) j0 * job->ldb);
+
+  cblas_sgemm (CblasRowMajor, job->ta, job->tb, job->m, nb, job->k, 1.f, job->a, job->lda,
+               b, job->ldb, job->beta, job->c + j0, job->n);
+}
+
+static void
+gemm (CBLAS_TRANSPOSE  ta,
+      CBLAS_TRANSPOSE  tb,
+      int              m,
+      int              n,
+      int              k,
+      const float     *a,
+      int              lda,
+      const float     *b,
+      int              ldb,
+      float            beta,
+      float           *c)
+{
+  GemmJob job = { ta, tb, m, n, k, lda, ldb, 0, a, b, beta, c };
+  int tasks = n_threads;
+
+  if (gemm_split && (double) m * n * k >= 4e6 && n >= 32 * tasks && tasks > 1)
+    {
+      /* Blocks of a multiple of 16 columns, as many as threads. */
+      job.block = ((n + tasks - 1) / tasks + 15) & ~15;
+      tasks = (n + job.block - 1) / job.block;
+      cvl_parallel_for (tasks, n_threads, gemm_block, &job, NULL);
+    }
+  else
+    cblas_sgemm (CblasRowMajor, ta, tb, m, n, k, 1.f, a, lda, b, ldb, beta, c, n);
 }
 
 /* -- Convolution ------------------------------------------------------------ */
@@ -303,8 +358,7 @@ cvl_nn_conv_forward (const CvlConvShape *s,
 
   cvl_parallel_for (kk, threads_for ((gsize) kk * cols), im2col_row, &job, NULL);
   /* out [Co, N·H·W] = weight [Co, K] × col [K, N·H·W] */
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans,
-               s->c_out, cols, kk, 1.f, weight, kk, col, cols, 0.f, out, cols);
+  gemm (CblasNoTrans, CblasNoTrans, s->c_out, cols, kk, weight, kk, col, cols, 0.f, out);
   cvl_parallel_for (s->c_out, threads_for ((gsize) s->c_out * cols), bias_relu_plane, &job,
                     NULL);
 }
@@ -382,13 +436,11 @@ cvl_nn_conv_backward (const CvlConvShape *s,
   cvl_parallel_for (s->c_out, threads_for ((gsize) s->c_out * cols), bias_grad_plane, &job,
                     NULL);
   /* dweight [Co, K] = dout [Co, NHW] × colᵀ [NHW, K] */
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans,
-               s->c_out, kk, cols, 1.f, dout, cols, col, cols, 0.f, dweight, kk);
+  gemm (CblasNoTrans, CblasTrans, s->c_out, kk, cols, dout, cols, col, cols, 0.f, dweight);
   if (din == NULL)
     return;
   /* dcol [K, NHW] = weightᵀ [K, Co] × dout [Co, NHW], into col */
-  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans,
-               kk, cols, s->c_out, 1.f, weight, kk, dout, cols, 0.f, col, cols);
+  gemm (CblasTrans, CblasNoTrans, kk, cols, s->c_out, weight, kk, dout, cols, 0.f, col);
   cvl_parallel_for (s->c_in, threads_for ((gsize) kk * cols), col2im_channel, &job, NULL);
 }
 
@@ -643,6 +695,24 @@ cvl_nn_dropout_backward (const float *dy,
 
 /* -- Dense ------------------------------------------------------------------ */
 
+typedef struct
+{
+  int          in, out, block;
+  const float *x, *weight;
+  float       *y;
+} GemvJob;
+
+static void
+gemv_block (gpointer data,
+            guint    task)
+{
+  GemvJob *job = data;
+  int r0 = task * job->block, rows = MIN (job->block, job->out - r0);
+
+  cblas_sgemv (CblasRowMajor, CblasNoTrans, rows, job->in, 1.f,
+               job->weight + (gsize) r0 * job->in, job->in, job->x, 1, 1.f, job->y + r0, 1);
+}
+
 void
 cvl_nn_dense_forward (int          n,
                       int          in,
@@ -655,11 +725,18 @@ cvl_nn_dense_forward (int          n,
   for (int r = 0; r < n; r++)
     memcpy (y + (gsize) r * out, bias, out * sizeof (float));
   if (n == 1)
-    cblas_sgemv (CblasRowMajor, CblasNoTrans, out, in, 1.f, weight, in, x, 1, 1.f, y, 1);
+    {
+      /* Batch 1 (drawing): rows of the weights split over the threads. */
+      GemvJob job = { in, out, (out + n_threads - 1) / n_threads, x, weight, y };
+
+      if (!gemm_split || (gsize) in * out < ((gsize) 1 << 18) || n_threads == 1)
+        cblas_sgemv (CblasRowMajor, CblasNoTrans, out, in, 1.f, weight, in, x, 1, 1.f, y, 1);
+      else
+        cvl_parallel_for ((out + job.block - 1) / job.block, n_threads, gemv_block, &job, NULL);
+    }
   else
     /* y [N, Out] = x [N, In] × weightᵀ [In, Out] + bias */
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans,
-                 n, out, in, 1.f, x, in, weight, in, 1.f, y, out);
+    gemm (CblasNoTrans, CblasTrans, n, out, in, x, in, weight, in, 1.f, y);
 }
 
 void
@@ -682,12 +759,10 @@ cvl_nn_dense_backward (int          n,
       dbias[o] = (float) sum;
     }
   /* dweight [Out, In] = dyᵀ [Out, N] × x [N, In] */
-  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans,
-               out, in, n, 1.f, dy, out, x, in, 0.f, dweight, in);
+  gemm (CblasTrans, CblasNoTrans, out, in, n, dy, out, x, in, 0.f, dweight);
   if (dx != NULL)
     /* dx [N, In] = dy [N, Out] × weight [Out, In] */
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                 n, in, out, 1.f, dy, out, weight, in, 0.f, dx, in);
+    gemm (CblasNoTrans, CblasNoTrans, n, in, out, dy, out, weight, in, 0.f, dx);
 }
 
 /* -- Softmax cross-entropy -------------------------------------------------- */
