@@ -241,7 +241,10 @@ cvl_cli_train (int      argc,
                                                           NULL, g_free);
       const CvlTrainerConfig *used = cvl_trainer_get_config (trainer);
 
-      g_hash_table_insert (meta, "dataset", g_strdup (data->name));
+      /* A folder holding MNIST's own files is MNIST, whatever its name. */
+      g_hash_table_insert (meta, "dataset",
+                           g_strdup (cvl_dataset_verify_mnist (data->dir, NULL) ? "mnist"
+                                                                                 : data->name));
       g_hash_table_insert (meta, "epochs", g_strdup_printf ("%u", history->len));
       g_hash_table_insert (meta, "seed", g_strdup_printf ("%" G_GUINT64_FORMAT, used->seed));
       g_hash_table_insert (meta, "batch", g_strdup_printf ("%d", used->batch));
