@@ -46,7 +46,11 @@ void     cvl_rng_shuffle  (CvlRng   *rng,
 void     cvl_nn_init_he      (float *w, gsize n, int fan_in, CvlRng *rng);
 void     cvl_nn_init_glorot  (float *w, gsize n, int fan_in, int fan_out, CvlRng *rng);
 
-/* Threads for OpenBLAS and the layers' own loops (≥ 1). */
+/* Threads for the layers (≥ 1). The products run as column blocks of C on
+ * the core's parallel-for, each a single-threaded OpenBLAS call, so results
+ * depend on nothing but the inputs and the thread count; with the
+ * environment variable CVL_GEMM=openblas, OpenBLAS's own threads run them
+ * instead (openblas_set_num_threads). */
 void     cvl_nn_set_threads  (int n_threads);
 int      cvl_nn_get_threads  (void);
 
