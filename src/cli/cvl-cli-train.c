@@ -106,6 +106,7 @@ cvl_cli_train (int      argc,
   CvlTrainerState state;
 
   cvl_trainer_config_init (&config);
+  config.snapshot_ms = -1;   /* nothing here shows the weights while training */
   keep = config.keep_prob;
   lr = config.lr;
   {

@@ -14,7 +14,7 @@
 
 G_BEGIN_DECLS
 
-/* 64-byte aligned floats (huge-page advised from 32 MiB); NULL with an error
+/* 64-byte aligned floats (huge-page advised from 4 MiB); NULL with an error
  * when n_floats overflows or memory runs out. Free with cvl_nn_free. */
 float   *cvl_nn_alloc     (gsize     n_floats,
                            GError  **error);

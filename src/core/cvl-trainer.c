@@ -150,7 +150,7 @@ cvl_trainer_new (const CvlIdxImages     *train_images,
   trainer->config = *config;
   if (trainer->config.threads == 0)
     trainer->config.threads = (int) g_get_num_processors ();
-  if (trainer->config.snapshot_ms <= 0)
+  if (trainer->config.snapshot_ms == 0)
     trainer->config.snapshot_ms = 250;
 
   n_train = train_images->count;
@@ -616,7 +616,11 @@ all_finite (const float *x,
 static void
 publish_snapshot (CvlTrainer *trainer)
 {
-  CvlNet *copy = cvl_net_copy (trainer->net);
+  CvlNet *copy;
+
+  if (trainer->config.snapshot_ms < 0)
+    return;
+  copy = cvl_net_copy (trainer->net);
 
   g_mutex_lock (&trainer->lock);
   g_clear_pointer (&trainer->snapshot, cvl_net_free);

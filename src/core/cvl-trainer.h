@@ -27,7 +27,7 @@ typedef struct
   guint64      seed;         /* 1 */
   int          threads;      /* 0: all the machine's cores */
   int          limit;        /* training images used, 0 = all */
-  int          snapshot_ms;  /* least time between weight snapshots: 250 */
+  int          snapshot_ms;  /* least time between weight snapshots: 250; < 0: none */
   gint64       stop_at_step; /* cancel once this many steps are done, 0 = never */
 } CvlTrainerConfig;
 
