@@ -38,16 +38,16 @@ typedef struct
 /* Measured on the development machine (2 cores of an AMD EPYC, AVX2, FFTW
  * 3.3.10 estimate plans): only the ratios matter until calibration. */
 static const CostModel builtin_model = {
-  .direct_px = 0.5,
-  .direct_tap = 0.06,
-  .direct_border_tap = 0.5,
+  .direct_px = 0.23,
+  .direct_tap = 0.043,
+  .direct_border_tap = 1.5,
   .separable_px = 0.3,
-  .separable_h_tap = 0.04,
-  .separable_v_tap = 0.06,
-  .fft_scale = 1.2,
+  .separable_h_tap = 0.034,
+  .separable_v_tap = 0.043,
+  .fft_scale = 1.15,
   .fft_tile = {
-    1.4e3, 3.0e3, 4.7e3, 8.0e3, 1.1e4, 1.9e4, 3.2e4, 6.0e4, 1.0e5, 1.2e5,
-    1.8e5, 3.2e5, 5.4e5, 8.6e5, 1.35e6, 2.3e6, 3.6e6, 8.4e6, 2.0e7, 4.0e7,
+    1.0e3, 4.5e3, 4.2e3, 1.7e4, 1.5e4, 1.8e4, 2.75e4, 7.65e4, 1.0e5, 1.07e5,
+    1.67e5, 3.03e5, 5.1e5, 8.15e5, 1.32e6, 2.17e6, 3.55e6, 9.09e6, 2.16e7, 4.0e7,
   },
 };
 
