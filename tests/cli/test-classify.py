@@ -79,27 +79,39 @@ DIGITS = {
 
 
 def draw(digit, width=200, height=200, box=(50, 30, 140), stroke=0.12, aspect=0.75,
-         slant=0.0, dark_on_light=False, alpha=False):
+         slant=0.0, rotate=0.0, dark_on_light=False, alpha=False, paper=0.0, ink=1.0,
+         noise=0.0, seed=0):
     """The digit in a box (x, y, height) with the given width/height ratio; the
-    stroke width is a fraction of the box height; slant shears to the right."""
+    stroke width is a fraction of the box height; slant shears to the right,
+    rotate turns by degrees (clockwise) about the box's centre. paper, ink and
+    noise (a standard deviation) are on the light-on-dark scale."""
     x0, y0, size = box
+    turn = math.radians(rotate)
     ys, xs = np.mgrid[0:height, 0:width] + 0.5
     dist = np.full((height, width), np.inf)
     for line in DIGITS[digit]:
-        pts = [(x0 + (px + slant * (1 - py)) * size * aspect, y0 + py * size)
-               for px, py in line]
+        pts = []
+        for px, py in line:
+            px, py = (px + slant * (1 - py) - 0.5) * aspect, py - 0.5
+            px, py = (px * math.cos(turn) - py * math.sin(turn),
+                      px * math.sin(turn) + py * math.cos(turn))
+            pts.append((x0 + (px + 0.5 * aspect) * size, y0 + (py + 0.5) * size))
         for (ax, ay), (bx, by) in zip(pts, pts[1:]):
             dx, dy = bx - ax, by - ay
             t = np.clip(((xs - ax) * dx + (ys - ay) * dy) / max(dx * dx + dy * dy, 1e-9), 0, 1)
             dist = np.minimum(dist, np.hypot(ax + t * dx - xs, ay + t * dy - ys))
-    ink = np.clip(stroke * size / 2 - dist + 0.5, 0, 1)      # anti-aliased edge
+    coverage = np.clip(stroke * size / 2 - dist + 0.5, 0, 1)    # anti-aliased edge
     if alpha:
         colour = 0.0 if dark_on_light else 1.0
         rgba = np.zeros((height, width, 4))
         rgba[:, :, :3] = colour
-        rgba[:, :, 3] = ink
+        rgba[:, :, 3] = coverage
         return rgba
-    return 1 - ink if dark_on_light else ink
+    picture = paper + (ink - paper) * coverage
+    if noise:
+        picture = np.clip(picture + np.random.default_rng(seed).normal(0, noise, picture.shape),
+                          0, 1)
+    return 1 - picture if dark_on_light else picture
 
 
 # -- Running the CLI -----------------------------------------------------------
@@ -130,6 +142,11 @@ def variants():
     yield 'thick-stroke', dict(box=(40, 40, 120), stroke=0.2)
     yield 'tiny', dict(width=40, height=40, box=(12, 8, 24), stroke=0.17)
     yield 'transparent-black-ink', dict(alpha=True, dark_on_light=True)
+    yield 'rotated-left', dict(rotate=-12)
+    yield 'rotated-right', dict(rotate=10, box=(40, 40, 130))
+    yield 'pencil-on-grey-paper', dict(dark_on_light=True, paper=0.12, ink=0.6, noise=0.04,
+                                       stroke=0.09)
+    yield 'wide', dict(aspect=1.0, width=300, box=(60, 40, 150))
 
 
 @test
