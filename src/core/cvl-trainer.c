@@ -605,12 +605,19 @@ static gboolean
 all_finite (const float *x,
             gsize        n)
 {
-  float acc = 0.f;
+  float acc[8] = { 0 };
+  gsize i = 0;
 
-  /* x·0 is NaN exactly for NaN and ±inf: one branch-free pass. */
-  for (gsize i = 0; i < n; i++)
-    acc += x[i] * 0.f;
-  return acc == 0.f;
+  /* x·0 is NaN exactly for NaN and ±inf: one branch-free pass, eight
+   * independent sums so it runs at load speed, not at add latency. */
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++)
+      acc[j] += x[i + j] * 0.f;
+  for (; i < n; i++)
+    acc[0] += x[i] * 0.f;
+  for (int j = 1; j < 8; j++)
+    acc[0] += acc[j];
+  return acc[0] == 0.f;
 }
 
 static void
