@@ -189,11 +189,6 @@ cvl_cli_train (int      argc,
       cvl_trainer_wait_update (trainer, 200000);
       cvl_trainer_drain (trainer, &update);
       state = update.state;
-      if (tty && update.has_progress)
-        {
-          draw_bar (&update.progress);
-          bar_shown = TRUE;
-        }
       for (guint i = 0; update.epochs != NULL && i < update.epochs->len; i++)
         {
           CvlEpochRecord *r = &g_array_index (update.epochs, CvlEpochRecord, i);
@@ -208,6 +203,12 @@ cvl_cli_train (int      argc,
                      r->epoch, r->seconds, r->images_per_second, r->loss,
                      100 * r->test_accuracy);
           fflush (stdout);
+        }
+      /* After the epoch lines, so a bar of the next epoch is not cut off. */
+      if (tty && update.has_progress)
+        {
+          draw_bar (&update.progress);
+          bar_shown = TRUE;
         }
       if (log != NULL && update.epochs != NULL && update.epochs->len > 0)
         {
