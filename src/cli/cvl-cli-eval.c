@@ -5,8 +5,25 @@
 
 #include "cvl-cli.h"
 #include "cvl-cli-dataset.h"
+#include "cvl-error.h"
 #include "cvl-nn.h"
 #include "cvl-trainer.h"
+
+/* The bundled model, as classify finds it: beside the sources for
+ * uninstalled runs, then where `meson install` puts it. */
+static char *
+bundled_model (GError **error)
+{
+  const char *locations[] = { BUNDLED_MODEL_SOURCE, BUNDLED_MODEL_INSTALLED };
+
+  for (guint i = 0; i < G_N_ELEMENTS (locations); i++)
+    if (g_file_test (locations[i], G_FILE_TEST_IS_REGULAR))
+      return g_strdup (locations[i]);
+  g_set_error (error, CVL_ERROR, CVL_ERROR_IO,
+               "The bundled model is neither in %s nor in %s; give one with --model",
+               locations[0], locations[1]);
+  return NULL;
+}
 
 gboolean
 cvl_cli_eval (int      argc,
@@ -21,7 +38,8 @@ cvl_cli_eval (int      argc,
   int threads = 0;
   double accuracy;
   GOptionEntry entries[] = {
-    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "The model (safetensors)", "MODEL" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "The model (safetensors; default: the bundled model)",
+      "MODEL" },
     { "data", 0, 0, G_OPTION_ARG_FILENAME, &dir,
       "Folder with the four IDX files (raw or .gz)", "DIR" },
     { "dataset", 0, 0, G_OPTION_ARG_STRING, &dataset, "mnist (default) or fashion", "NAME" },
@@ -41,11 +59,8 @@ cvl_cli_eval (int      argc,
                    "eval takes no arguments, got “%s”", argv[1]);
       return FALSE;
     }
-  if (model == NULL)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "eval needs --model MODEL");
-      return FALSE;
-    }
+  if (model == NULL && (model = bundled_model (error)) == NULL)
+    return FALSE;
 
   net = cvl_net_load (model, error);
   if (net == NULL)

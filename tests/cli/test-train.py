@@ -109,6 +109,13 @@ def eval_prints_accuracy_and_confusion():
 
 
 @test
+def eval_defaults_to_the_bundled_model():
+    r = run('eval', '--data', DATA)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith('accuracy '), r.stdout
+
+
+@test
 def same_seed_same_model_and_resume_matches():
     a, b, c = (os.path.join(TMP, n) for n in ('a.safetensors', 'b.safetensors', 'c.safetensors'))
     ckpt = os.path.join(TMP, 'half.ckpt')
@@ -157,7 +164,6 @@ def bad_data_fails_and_overwrites_nothing():
 def usage_errors_exit_2():
     expect_failure(run('train', *BASE, '--optimizer', 'rmsprop'), 2)
     expect_failure(run('train', *BASE, '--epochs', 'many'), 2)
-    expect_failure(run('eval', '--data', DATA), 2)
     expect_failure(run('train', *BASE, 'extra'), 2)
 
 
