@@ -15,6 +15,7 @@
 #include "cvl-imageio.h"
 #include "cvl-matrix-view.h"
 #include "cvl-net.h"
+#include "cvl-net-features.h"
 #include "cvl-prob-bars.h"
 #include "cvl-window.h"
 
@@ -33,11 +34,12 @@ struct _CvlDrawPage
 
   CvlDrawCanvas *canvas;
   CvlProbBars   *bars;
-  CvlMatrixView *input_view;
+  CvlMatrixView *input_view, *conv1_view, *conv2_view;
   GtkLabel      *digit_label, *confidence_label, *pipeline_label, *source_label;
   GtkSwitch     *center_switch;
   AdwActionRow  *model_row;
   GtkScale      *brush_scale;
+  GtkWidget     *maps_group;
 
   Model         *model;
   float         *picture;        /* an opened picture's luma, or NULL: the canvas is the input */
@@ -80,7 +82,36 @@ typedef struct
   float         input[CVL_DIGIT_SIDE * CVL_DIGIT_SIDE];
   float         probs[CVL_NET_CLASSES];
   CvlDigitInfo  info;
+  float         conv1[CVL_NET_CONV1_MAPS * 28 * 28];
+  float         conv2[CVL_NET_CONV2_MAPS * 14 * 14];
 } ClassifyJob;
+
+/* Lays `n` maps of side × side out as a grid of `cols` tiles with a 1-pixel
+ * gap, each scaled by its own maximum so weak maps still show. Returns the
+ * mosaic ([rows·(side+1)−1, cols·(side+1)−1]) and its size. */
+static float *
+mosaic (const float *maps, int n, int side, int cols, int *width, int *height)
+{
+  int rows = (n + cols - 1) / cols;
+  float *out;
+
+  *width = cols * (side + 1) - 1;
+  *height = rows * (side + 1) - 1;
+  out = g_new0 (float, (gsize) *width * *height);
+  for (int m = 0; m < n; m++)
+    {
+      const float *map = maps + (gsize) m * side * side;
+      int x0 = (m % cols) * (side + 1), y0 = (m / cols) * (side + 1);
+      float max = 0;
+
+      for (int i = 0; i < side * side; i++)
+        max = MAX (max, map[i]);
+      for (int y = 0; y < side; y++)
+        for (int x = 0; x < side; x++)
+          out[(gsize) (y0 + y) * *width + x0 + x] = max > 0 ? map[y * side + x] / max : 0;
+    }
+  return out;
+}
 
 static void
 classify_job_free (ClassifyJob *job)
@@ -106,7 +137,10 @@ classify_thread (GTask        *task,
       return;
     }
   if (job->info.found)
-    cvl_net_predict (job->model->net, job->input, 1, job->probs);
+    {
+      cvl_net_predict (job->model->net, job->input, 1, job->probs);
+      cvl_net_feature_maps (job->model->net, job->input, job->conv1, job->conv2);
+    }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -127,6 +161,7 @@ show_prediction (CvlDrawPage *self,
     {
       /* No ink: no guess at all, rather than a confident "1". */
       self->digit = -1;
+      gtk_widget_set_visible (self->maps_group, FALSE);
       cvl_prob_bars_set (self->bars, NULL);
       gtk_label_set_text (self->digit_label, "–");
       gtk_label_set_text (self->confidence_label, self->picture != NULL
@@ -138,6 +173,16 @@ show_prediction (CvlDrawPage *self,
   for (int i = 1; i < CVL_NET_CLASSES; i++)
     if (job->probs[i] > job->probs[best])
       best = i;
+  {
+    int w, h;
+    g_autofree float *m1 = mosaic (job->conv1, CVL_NET_CONV1_MAPS, 28, 8, &w, &h);
+    g_autofree float *m2 = NULL;
+
+    cvl_matrix_view_set_data (self->conv1_view, m1, h, w, CVL_MAP_CLAMP);
+    m2 = mosaic (job->conv2, CVL_NET_CONV2_MAPS, 14, 8, &w, &h);
+    cvl_matrix_view_set_data (self->conv2_view, m2, h, w, CVL_MAP_CLAMP);
+    gtk_widget_set_visible (self->maps_group, TRUE);
+  }
   self->digit = best;
   self->confidence = job->probs[best];
   cvl_prob_bars_set (self->bars, job->probs);
@@ -672,6 +717,7 @@ cvl_draw_page_class_init (CvlDrawPageClass *klass)
   CHILD (canvas); CHILD (bars); CHILD (input_view); CHILD (digit_label);
   CHILD (confidence_label); CHILD (pipeline_label); CHILD (source_label);
   CHILD (center_switch); CHILD (model_row); CHILD (brush_scale);
+  CHILD (conv1_view); CHILD (conv2_view); CHILD (maps_group);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_center_changed);
