@@ -6,6 +6,8 @@
  * preprocessing and the network run off it. */
 #include "config.h"
 
+#define G_LOG_DOMAIN "Convolve"
+
 #include <glib/gi18n.h>
 
 #include "cvl-digit.h"
@@ -185,6 +187,7 @@ show_prediction (CvlDrawPage *self,
   }
   self->digit = best;
   self->confidence = job->probs[best];
+  g_debug ("prediction %d %.3f", best, job->probs[best]);
   cvl_prob_bars_set (self->bars, job->probs);
   digit = g_strdup_printf ("%d", best);
   gtk_label_set_text (self->digit_label, digit);
