@@ -19,6 +19,8 @@ typedef void (*SpanStride1) (float *out, int n, const float *const *src, const f
                              int n_taps, float scale, float offset);
 typedef void (*SpanStrided) (float *out, int n, int stride, const float *const *src,
                              const float *w, int n_taps, float *acc, float scale, float offset);
+typedef void (*Span3x3) (float *out0, float *out1, int n, const float *const *rows,
+                         const float *w, float scale, float offset);
 
 typedef struct
 {
@@ -26,6 +28,8 @@ typedef struct
   SpanStride1  stride1;
   SpanStride1  stride1_stream;  /* the same with streaming (non-temporal) stores */
   SpanStrided  strided;
+  Span3x3      k3x3;            /* 3×3, two output rows at once */
+  Span3x3      k3x3_stream;
 } Isa;
 
 #if defined(__x86_64__)
@@ -52,10 +56,13 @@ typedef struct
 
 static const Isa isas[] = {
 #ifdef CVL_HAVE_X86_ISAS
-  { "avx512", span_stride1_avx512, span_stride1_stream_avx512, span_strided_avx512 },
-  { "avx2", span_stride1_avx2, span_stride1_stream_avx2, span_strided_avx2 },
+  { "avx512", span_stride1_avx512, span_stride1_stream_avx512, span_strided_avx512,
+    span_3x3_avx512, span_3x3_stream_avx512 },
+  { "avx2", span_stride1_avx2, span_stride1_stream_avx2, span_strided_avx2,
+    span_3x3_avx2, span_3x3_stream_avx2 },
 #endif
-  { "generic", span_stride1_generic, span_stride1_stream_generic, span_strided_generic },
+  { "generic", span_stride1_generic, span_stride1_stream_generic, span_strided_generic,
+    span_3x3_generic, span_3x3_stream_generic },
 };
 
 static const Isa *current_isa; /* atomic */
@@ -122,6 +129,7 @@ typedef struct
   float             scale;     /* 1 / divisor */
   const Isa        *isa;
   gboolean          stream;    /* streaming stores, see cvl_conv_job_streams() */
+  gboolean          pairs_3x3; /* 3×3, stride and dilation 1: isa->k3x3 on row pairs */
 } Plan;
 
 /* The taps of one output row: an input row, a column offset and a weight,
@@ -232,6 +240,26 @@ run_task (gpointer data,
       if (n_interior <= 0)
         continue;
 
+      if (plan->pairs_3x3 && oy + 1 < last_row &&
+          plan->row_map[oy] >= 0 && plan->row_map[oy + 3] >= 0)
+        {
+          /* Input rows oy … oy + 3 (none reads as zero) feed rows oy, oy + 1. */
+          float *next = out + g->out_w;
+          const float *rows[4];
+          gboolean aligned = (g->out_w * sizeof (float)) % 64 == 0;
+
+          collect_taps (plan, plane, oy + 1, &taps);
+          border_columns (plan, &taps, next, 0, plan->col_begin);
+          border_columns (plan, &taps, next, plan->col_end, g->out_w);
+          for (int j = 0; j < 4; j++)
+            rows[j] = plane + (gsize) plan->row_map[oy + j] * job->in->width + x0;
+          (plan->stream && aligned ? plan->isa->k3x3_stream : plan->isa->k3x3)
+            (out + plan->col_begin, next + plan->col_begin, n_interior, rows, plan->weights,
+             plan->scale, k->offset);
+          oy++;
+          continue;
+        }
+
       for (int t = 0; t < taps.n; t++)
         taps.src[t] = taps.row[t] + x0 + taps.dx[t];
 
@@ -300,6 +328,8 @@ cvl_conv_direct (const CvlConvJob *job)
   plan.scale = 1.0f / k->divisor;
   plan.isa = get_isa ();
   plan.stream = cvl_conv_job_streams (job);
+  plan.pairs_3x3 = k->width == 3 && k->height == 3 && o->stride_h == 1 && o->stride_w == 1 &&
+                   o->dilation_h == 1 && o->dilation_w == 1;
 
   return cvl_parallel_for (plan.n_row_blocks * job->in->channels,
                            cvl_conv_get_threads (), run_task, &plan, job->cancellable);

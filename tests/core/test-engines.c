@@ -244,7 +244,8 @@ test_random (void)
   g_test_message ("%d random cases", i);
 }
 
-/* Each option on its own and in combination, with a small kernel. */
+/* Each option on its own and in combination, with small kernels (3×3 has a
+ * path of its own in the direct engine). */
 static void
 test_every_option (void)
 {
@@ -258,6 +259,7 @@ test_every_option (void)
                 g_autoptr(CvlImage) in = random_image (23, 19, channels);
                 g_autoptr(CvlKernel) k = random_kernel (4, 5, FALSE);
                 g_autoptr(CvlKernel) k1 = random_kernel (5, 3, TRUE);
+                g_autoptr(CvlKernel) k3 = random_kernel (3, 3, FALSE);
                 CvlConvOptions o;
 
                 cvl_conv_options_init (&o);
@@ -270,6 +272,7 @@ test_every_option (void)
                 o.dilation_w = 3 - dilation;
                 check_engines (in, k, &o);
                 check_engines (in, k1, &o);
+                check_engines (in, k3, &o);
               }
 }
 
