@@ -14,6 +14,7 @@
 #include "cvl-draw-canvas.h"
 #include "cvl-draw-page.h"
 #include "cvl-error.h"
+#include "cvl-image-input.h"
 #include "cvl-imageio.h"
 #include "cvl-matrix-view.h"
 #include "cvl-net.h"
@@ -396,17 +397,10 @@ cvl_draw_page_has_model (CvlDrawPage *self)
 }
 
 static void
-model_response (GtkNativeDialog *dialog,
-                int              response,
-                CvlDrawPage     *self)
+model_file_cb (GtkWidget *widget,
+               GFile     *file)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      cvl_draw_page_load_model (self, file);
-    }
-  g_object_unref (dialog);
+  cvl_draw_page_load_model (CVL_DRAW_PAGE (widget), file);
 }
 
 static void
@@ -414,17 +408,7 @@ open_model_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *param)
 {
-  GtkFileChooserNative *dialog;
-  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
-
-  dialog = gtk_file_chooser_native_new (_("Open Model"), GTK_WINDOW (gtk_widget_get_root (widget)),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("Safetensors models"));
-  gtk_file_filter_add_suffix (filter, "safetensors");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect (dialog, "response", G_CALLBACK (model_response), widget);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  cvl_choose_file (widget, _("Open Model"), "safetensors", model_file_cb);
 }
 
 static void
@@ -547,40 +531,19 @@ cvl_draw_page_open_bytes (CvlDrawPage *self,
   start_picture (self, job);
 }
 
-static gboolean
-on_drop (GtkDropTarget *target,
-         const GValue  *value,
-         double         x,
-         double         y,
-         CvlDrawPage   *self)
+static void
+picture_file_cb (GtkWidget *widget,
+                 GFile     *file)
 {
-  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST) && g_value_get_boxed (value) != NULL)
-    {
-      cvl_draw_page_open_file (self, ((GSList *) g_value_get_boxed (value))->data);
-      return TRUE;
-    }
-  if (G_VALUE_HOLDS (value, GDK_TYPE_TEXTURE))
-    {
-      g_autoptr (GBytes) png = gdk_texture_save_to_png_bytes (g_value_get_object (value));
-
-      cvl_draw_page_open_bytes (self, png, _("dropped"));
-      return TRUE;
-    }
-  return FALSE;
+  cvl_draw_page_open_file (CVL_DRAW_PAGE (widget), file);
 }
 
 static void
-picture_response (GtkNativeDialog *dialog,
-                  int              response,
-                  CvlDrawPage     *self)
+picture_bytes_cb (GtkWidget  *widget,
+                  GBytes     *png,
+                  const char *name)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      cvl_draw_page_open_file (self, file);
-    }
-  g_object_unref (dialog);
+  cvl_draw_page_open_bytes (CVL_DRAW_PAGE (widget), png, name);
 }
 
 static void
@@ -588,38 +551,7 @@ open_picture_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *param)
 {
-  GtkFileChooserNative *dialog;
-  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
-
-  dialog = gtk_file_chooser_native_new (_("Open a Picture of a Digit"),
-                                        GTK_WINDOW (gtk_widget_get_root (widget)),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("Images"));
-  gtk_file_filter_add_pixbuf_formats (filter);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect (dialog, "response", G_CALLBACK (picture_response), widget);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
-static void
-paste_texture_done (GObject      *object,
-                    GAsyncResult *res,
-                    gpointer      user_data)
-{
-  g_autoptr (CvlDrawPage) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GdkTexture) texture = gdk_clipboard_read_texture_finish (GDK_CLIPBOARD (object),
-                                                                      res, &error);
-  g_autoptr (GBytes) png = NULL;
-
-  if (texture == NULL)
-    {
-      cvl_toast (GTK_WIDGET (self), _("Could not paste: %s"), error->message);
-      return;
-    }
-  png = gdk_texture_save_to_png_bytes (texture);
-  cvl_draw_page_open_bytes (self, png, _("pasted"));
+  cvl_choose_file (widget, _("Open a Picture of a Digit"), NULL, picture_file_cb);
 }
 
 static void
@@ -627,14 +559,7 @@ paste_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *param)
 {
-  GdkClipboard *clipboard = gtk_widget_get_clipboard (widget);
-
-  if (!gdk_content_formats_contain_gtype (gdk_clipboard_get_formats (clipboard), GDK_TYPE_TEXTURE))
-    {
-      cvl_toast (widget, _("The clipboard holds no image."));
-      return;
-    }
-  gdk_clipboard_read_texture_async (clipboard, NULL, paste_texture_done, g_object_ref (widget));
+  cvl_paste_image (widget, picture_file_cb, picture_bytes_cb);
 }
 
 /* ---- canvas actions ----------------------------------------------------- */
@@ -745,13 +670,9 @@ cvl_draw_page_class_init (CvlDrawPageClass *klass)
 static void
 cvl_draw_page_init (CvlDrawPage *self)
 {
-  GtkDropTarget *target = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
-
   self->digit = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_drop_target_set_gtypes (target, (GType[2]) { GDK_TYPE_FILE_LIST, GDK_TYPE_TEXTURE }, 2);
-  g_signal_connect (target, "drop", G_CALLBACK (on_drop), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+  cvl_add_drop_target (GTK_WIDGET (self), picture_file_cb, picture_bytes_cb);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   if (cvl_draw_page_bundled_model_path () != NULL)
     cvl_draw_page_load_bundled (self);

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cvl-image-input.h"
 #include "cvl-imageio.h"
 #include "cvl-kernel-page-private.h"
 #include "cvl-window.h"
@@ -141,36 +142,25 @@ cvl_kernel_page_open_bytes (CvlKernelPage *self,
 }
 
 static void
-open_response (GtkNativeDialog *dialog,
-               int              response,
-               CvlKernelPage   *self)
+open_file_cb (GtkWidget *widget,
+              GFile     *file)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  cvl_kernel_page_open_file (CVL_KERNEL_PAGE (widget), file);
+}
 
-      cvl_kernel_page_open_file (self, file);
-    }
-  g_object_unref (dialog);
+static void
+open_bytes_cb (GtkWidget  *widget,
+               GBytes     *png,
+               const char *name)
+{
+  cvl_kernel_page_open_bytes (CVL_KERNEL_PAGE (widget), png, name);
 }
 
 void
 cvl_kernel_page_open (CvlKernelPage *self)
 {
-  GtkFileChooserNative *dialog;
-  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
-
   g_return_if_fail (CVL_IS_KERNEL_PAGE (self));
-
-  dialog = gtk_file_chooser_native_new (_("Open Image"),
-                                        GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("Images"));
-  gtk_file_filter_add_pixbuf_formats (filter);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect (dialog, "response", G_CALLBACK (open_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  cvl_choose_file (GTK_WIDGET (self), _("Open Image"), NULL, open_file_cb);
 }
 
 /* ---- saving and copying ----------------------------------------------- */
@@ -351,102 +341,16 @@ cvl_kernel_page_copy (CvlKernelPage *self)
 
 /* ---- clipboard and drag and drop -------------------------------------- */
 
-/* A texture from the clipboard or a drop: re-encode it as PNG (lossless) so
- * it goes through the same validated loader as files. */
-static void
-open_texture (CvlKernelPage *self,
-              GdkTexture    *texture,
-              const char    *name)
-{
-  g_autoptr (GBytes) png = gdk_texture_save_to_png_bytes (texture);
-
-  cvl_kernel_page_open_bytes (self, png, name);
-}
-
-static void
-paste_texture_done (GObject      *object,
-                    GAsyncResult *res,
-                    gpointer      user_data)
-{
-  g_autoptr (CvlKernelPage) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GdkTexture) texture = gdk_clipboard_read_texture_finish (GDK_CLIPBOARD (object), res, &error);
-
-  if (texture == NULL)
-    {
-      cvl_toast (GTK_WIDGET (self), _("Could not paste: %s"), error->message);
-      return;
-    }
-  open_texture (self, texture, _("pasted"));
-}
-
-static void
-paste_files_done (GObject      *object,
-                  GAsyncResult *res,
-                  gpointer      user_data)
-{
-  g_autoptr (CvlKernelPage) self = user_data;
-  g_autoptr (GError) error = NULL;
-  const GValue *value = gdk_clipboard_read_value_finish (GDK_CLIPBOARD (object), res, &error);
-  GSList *files;
-
-  if (value == NULL)
-    {
-      cvl_toast (GTK_WIDGET (self), _("Could not paste: %s"), error->message);
-      return;
-    }
-  files = g_value_get_boxed (value);
-  if (files != NULL)
-    cvl_kernel_page_open_file (self, files->data);
-}
-
 void
 cvl_kernel_page_paste (CvlKernelPage *self)
 {
-  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self));
-  GdkContentFormats *formats = gdk_clipboard_get_formats (clipboard);
-
-  if (gdk_content_formats_contain_gtype (formats, GDK_TYPE_TEXTURE))
-    gdk_clipboard_read_texture_async (clipboard, NULL, paste_texture_done, g_object_ref (self));
-  else if (gdk_content_formats_contain_gtype (formats, GDK_TYPE_FILE_LIST))
-    gdk_clipboard_read_value_async (clipboard, GDK_TYPE_FILE_LIST, G_PRIORITY_DEFAULT, NULL,
-                                    paste_files_done, g_object_ref (self));
-  else
-    cvl_toast (GTK_WIDGET (self), _("The clipboard holds no image."));
-}
-
-static gboolean
-on_drop (GtkDropTarget *target,
-         const GValue  *value,
-         double         x,
-         double         y,
-         CvlKernelPage *self)
-{
-  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
-    {
-      GSList *files = g_value_get_boxed (value);
-
-      if (files == NULL)
-        return FALSE;
-      cvl_kernel_page_open_file (self, files->data);
-      return TRUE;
-    }
-  if (G_VALUE_HOLDS (value, GDK_TYPE_TEXTURE))
-    {
-      open_texture (self, g_value_get_object (value), _("dropped"));
-      return TRUE;
-    }
-  return FALSE;
+  cvl_paste_image (GTK_WIDGET (self), open_file_cb, open_bytes_cb);
 }
 
 void
 cvl_kernel_page_io_init (CvlKernelPage *self)
 {
-  GtkDropTarget *target = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
-
-  gtk_drop_target_set_gtypes (target, (GType[2]) { GDK_TYPE_FILE_LIST, GDK_TYPE_TEXTURE }, 2);
-  g_signal_connect (target, "drop", G_CALLBACK (on_drop), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+  cvl_add_drop_target (GTK_WIDGET (self), open_file_cb, open_bytes_cb);
 }
 
 /* ---- kernel from an image --------------------------------------------- */
@@ -504,17 +408,10 @@ cvl_kernel_page_kernel_from_file (CvlKernelPage *self,
 }
 
 static void
-kernel_image_response (GtkNativeDialog *dialog,
-                       int              response,
-                       CvlKernelPage   *self)
+kernel_file_cb (GtkWidget *widget,
+                GFile     *file)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      cvl_kernel_page_kernel_from_file (self, file);
-    }
-  g_object_unref (dialog);
+  cvl_kernel_page_kernel_from_file (CVL_KERNEL_PAGE (widget), file);
 }
 
 void
@@ -522,16 +419,5 @@ cvl_kernel_page_kernel_from_image_action (GtkWidget  *widget,
                                           const char *action_name,
                                           GVariant   *param)
 {
-  GtkFileChooserNative *dialog;
-  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
-
-  dialog = gtk_file_chooser_native_new (_("Kernel from Image"),
-                                        GTK_WINDOW (gtk_widget_get_root (widget)),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("Images"));
-  gtk_file_filter_add_pixbuf_formats (filter);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  g_signal_connect (dialog, "response", G_CALLBACK (kernel_image_response), widget);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+  cvl_choose_file (widget, _("Kernel from Image"), NULL, kernel_file_cb);
 }
