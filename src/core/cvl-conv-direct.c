@@ -281,22 +281,6 @@ run_task (gpointer data,
   g_free (taps.acc);
 }
 
-/* Virtual coordinates v = o·stride + k·dilation (0 is the first padded pixel)
- * mapped to image coordinates by the border rule. */
-static int *
-border_map (int       n_virtual,
-            int       pad_before,
-            int       n,
-            CvlBorder border)
-{
-  int *map = g_new (int, n_virtual);
-
-  for (int v = 0; v < n_virtual; v++)
-    map[v] = cvl_conv_border_index (v - pad_before, n, border);
-
-  return map;
-}
-
 gboolean
 cvl_conv_direct (const CvlConvJob *job)
 {
@@ -304,9 +288,9 @@ cvl_conv_direct (const CvlConvJob *job)
   const CvlConvOptions *o = job->options;
   const CvlKernel *k = job->kernel;
   g_autofree float *weights = g_memdup2 (k->values, (gsize) k->width * k->height * sizeof (float));
-  g_autofree int *row_map = border_map ((g->out_h - 1) * o->stride_h + g->k_eff_h,
+  g_autofree int *row_map = cvl_conv_border_map ((g->out_h - 1) * o->stride_h + g->k_eff_h,
                                         g->pad_top, job->in->height, o->border);
-  g_autofree int *col_map = border_map ((g->out_w - 1) * o->stride_w + g->k_eff_w,
+  g_autofree int *col_map = cvl_conv_border_map ((g->out_w - 1) * o->stride_w + g->k_eff_w,
                                         g->pad_left, job->in->width, o->border);
   Plan plan = { job, weights, row_map, col_map };
   int last_start;

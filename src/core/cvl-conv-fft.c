@@ -539,20 +539,6 @@ run_worker (gpointer data,
   scratch_give (s);
 }
 
-static int *
-border_map (int       n_virtual,
-            int       pad_before,
-            int       n,
-            CvlBorder border)
-{
-  int *map = g_new (int, n_virtual);
-
-  for (int v = 0; v < n_virtual; v++)
-    map[v] = cvl_conv_border_index (v - pad_before, n, border);
-
-  return map;
-}
-
 static gboolean
 run_job (const CvlConvJob *job,
          int               tile_h,
@@ -564,8 +550,8 @@ run_job (const CvlConvJob *job,
   const CvlKernel *k = job->kernel;
   int row_len = (g->out_h - 1) * o->stride_h + g->k_eff_h;
   int col_len = (g->out_w - 1) * o->stride_w + g->k_eff_w;
-  g_autofree int *row_map = border_map (row_len, g->pad_top, job->in->height, o->border);
-  g_autofree int *col_map = border_map (col_len, g->pad_left, job->in->width, o->border);
+  g_autofree int *row_map = cvl_conv_border_map (row_len, g->pad_top, job->in->height, o->border);
+  g_autofree int *col_map = cvl_conv_border_map (col_len, g->pad_left, job->in->width, o->border);
   Run run = { job };
   int n_workers, fftw_threads;
   gint64 tasks;
@@ -673,7 +659,7 @@ cvl_conv_fft_time_tile (int           size_index,
   job.out = out;
   job.cancellable = cancellable;
   cvl_conv_geometry (n, n, 1, 1, &options, &job.geometry);
-  map = border_map (n, 0, n, CVL_BORDER_ZERO);
+  map = cvl_conv_border_map (n, 0, n, CVL_BORDER_ZERO);
 
   axis_init (&run.y, n, 1, 1, 1, n, map, n);
   axis_init (&run.x, n, 1, 1, 1, n, map, n);

@@ -123,4 +123,13 @@ char    *cvl_conv_cost_model_path  (void);
 const char *cvl_conv_direct_get_isa (void);
 gboolean    cvl_conv_direct_set_isa (const char *name);
 
+/* Virtual coordinates v = o·stride + k·dilation (0 is the first padded
+ * pixel) mapped to image coordinates by the border rule (-1: reads 0);
+ * n_virtual entries, g_free() them. Shared by the direct, separable and FFT
+ * engines. */
+int *cvl_conv_border_map (int       n_virtual,
+                          int       pad_before,
+                          int       n,
+                          CvlBorder border);
+
 G_END_DECLS

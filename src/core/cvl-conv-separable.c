@@ -300,20 +300,6 @@ run_task (gpointer data,
     cvl_conv_store_fence ();
 }
 
-static int *
-border_map (int       n_virtual,
-            int       pad_before,
-            int       n,
-            CvlBorder border)
-{
-  int *map = g_new (int, n_virtual);
-
-  for (int v = 0; v < n_virtual; v++)
-    map[v] = cvl_conv_border_index (v - pad_before, n, border);
-
-  return map;
-}
-
 void
 cvl_conv_separable_layout (const CvlConvGeometry *g,
                            int                    k_h,
@@ -350,9 +336,9 @@ cvl_conv_separable (const CvlConvJob *job,
   const CvlConvOptions *o = job->options;
   const CvlKernel *k = job->kernel;
   int kh = k->height, kw = k->width;
-  g_autofree int *row_map = border_map ((g->out_h - 1) * o->stride_h + g->k_eff_h,
+  g_autofree int *row_map = cvl_conv_border_map ((g->out_h - 1) * o->stride_h + g->k_eff_h,
                                         g->pad_top, job->in->height, o->border);
-  g_autofree int *col_map = border_map ((g->out_w - 1) * o->stride_w + g->k_eff_w,
+  g_autofree int *col_map = cvl_conv_border_map ((g->out_w - 1) * o->stride_w + g->k_eff_w,
                                         g->pad_left, job->in->width, o->border);
   g_autofree float *col_w = g_new (float, kh);
   g_autofree float *col_w_ext = g_new0 (float, kh + 2 * (VSPAN_ROWS - 1));

@@ -256,6 +256,19 @@ cvl_conv_border_index (int       i,
     }
 }
 
+int *
+cvl_conv_border_map (int       n_virtual,
+                     int       pad_before,
+                     int       n,
+                     CvlBorder border)
+{
+  int *map = g_new (int, n_virtual);
+
+  for (int v = 0; v < n_virtual; v++)
+    map[v] = cvl_conv_border_index (v - pad_before, n, border);
+  return map;
+}
+
 gboolean
 cvl_conv2d (CvlEngine              engine,
             const CvlImage        *in,

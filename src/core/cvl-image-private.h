@@ -21,4 +21,13 @@ void      cvl_image_give_scratch (CvlImage  *image);
 void      cvl_image_luma_into    (const CvlImage *image,
                                   CvlImage       *luma);
 
+/* n_floats floats, 64-byte aligned; from huge_from bytes on, aligned to and
+ * advised for 2 MiB pages (one fault per 2 MiB instead of per 4 KiB). The
+ * caller checks n_floats · 4 for overflow; `what` names the buffer in the
+ * error ("an image"). Free with free(). */
+float    *cvl_alloc_floats       (gsize       n_floats,
+                                  gsize       huge_from,
+                                  const char *what,
+                                  GError    **error);
+
 G_END_DECLS

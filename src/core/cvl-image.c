@@ -52,12 +52,14 @@ check_size (int       width,
   return TRUE;
 }
 
-static float *
-alloc_floats (gsize    n_floats,
-              GError **error)
+float *
+cvl_alloc_floats (gsize       n_floats,
+                  gsize       huge_from,
+                  const char *what,
+                  GError    **error)
 {
   gsize bytes = n_floats * sizeof (float);
-  gsize alignment = bytes >= HUGE_THRESHOLD ? HUGE_ALIGNMENT : SMALL_ALIGNMENT;
+  gsize alignment = bytes >= huge_from ? HUGE_ALIGNMENT : SMALL_ALIGNMENT;
   void *data = NULL;
 
   /* Round up so a huge-page buffer ends on a huge-page boundary too. */
@@ -65,8 +67,7 @@ alloc_floats (gsize    n_floats,
   if (posix_memalign (&data, alignment, bytes) != 0)
     {
       g_set_error (error, CVL_ERROR, CVL_ERROR_TOO_LARGE,
-                   "Not enough memory for an image of %" G_GSIZE_FORMAT " MiB",
-                   bytes >> 20);
+                   "Not enough memory for %s of %" G_GSIZE_FORMAT " MiB", what, bytes >> 20);
       return NULL;
     }
 
@@ -76,6 +77,13 @@ alloc_floats (gsize    n_floats,
 #endif
 
   return data;
+}
+
+static float *
+alloc_floats (gsize    n_floats,
+              GError **error)
+{
+  return cvl_alloc_floats (n_floats, HUGE_THRESHOLD, "an image", error);
 }
 
 CvlImage *

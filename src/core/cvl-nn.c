@@ -14,14 +14,13 @@
 #include <cblas.h>
 
 #include "cvl-error.h"
+#include "cvl-image-private.h"
 #include "cvl-nn.h"
 #include "cvl-parallel.h"
 
-#define SMALL_ALIGNMENT 64
 /* From 4 MiB (a copy of the weights is 13 MB): one fault per 2 MiB instead
  * of one per 4 KiB, ~11 µs each here (see bench/README). */
 #define HUGE_THRESHOLD  ((gsize) 4 << 20)
-#define HUGE_ALIGNMENT  ((gsize) 2 << 20)
 
 static int n_threads = 1;
 static gboolean gemm_split = TRUE;
@@ -30,8 +29,7 @@ float *
 cvl_nn_alloc (gsize    n_floats,
               GError **error)
 {
-  gsize bytes, alignment;
-  void *data = NULL;
+  gsize bytes;
 
   if (n_floats == 0)
     n_floats = 1;
@@ -42,20 +40,7 @@ cvl_nn_alloc (gsize    n_floats,
       return NULL;
     }
 
-  alignment = bytes >= HUGE_THRESHOLD ? HUGE_ALIGNMENT : SMALL_ALIGNMENT;
-  bytes = (bytes + alignment - 1) & ~(alignment - 1);
-  if (posix_memalign (&data, alignment, bytes) != 0)
-    {
-      g_set_error (error, CVL_ERROR, CVL_ERROR_TOO_LARGE,
-                   "Not enough memory for a tensor of %" G_GSIZE_FORMAT " MiB",
-                   bytes >> 20);
-      return NULL;
-    }
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  if (alignment == HUGE_ALIGNMENT)
-    madvise (data, bytes, MADV_HUGEPAGE);
-#endif
-  return data;
+  return cvl_alloc_floats (n_floats, HUGE_THRESHOLD, "a tensor", error);
 }
 
 void
