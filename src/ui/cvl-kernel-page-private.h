@@ -74,6 +74,7 @@ struct _CvlKernelPage
   GtkDropDown    *engine_dropdown;
   int             spectrum_n;        /* DFT size shown */
   float           spectrum_max_gain; /* to read |H| back from the display */
+  float           spectrum_dc_gain;
 
   /* what is being shown */
   CvlSource      *source;

@@ -132,6 +132,16 @@ kernel_fits_grid (const CvlKernel *kernel)
   return kernel->width <= CVL_KERNEL_MAX_EDIT && kernel->height <= CVL_KERNEL_MAX_EDIT;
 }
 
+static void
+show_spectrum_summary (CvlKernelPage *self)
+{
+  g_autofree char *text = g_strdup_printf (_("Gain at zero frequency (the weights’ sum): %.3g; "
+                                             "largest gain: %.3g"),
+                                           self->spectrum_dc_gain, self->spectrum_max_gain);
+
+  gtk_label_set_text (self->spectrum_label, text);
+}
+
 /* The heat map of a kernel too big for the grid, and the spectrum of any. */
 static void
 update_kernel_views (CvlKernelPage *self)
@@ -171,14 +181,10 @@ update_kernel_views (CvlKernelPage *self)
     }
   self->spectrum_n = n;
   self->spectrum_max_gain = spectrum->max_gain;
+  self->spectrum_dc_gain = spectrum->dc_gain;
   cvl_matrix_view_set_data (self->spectrum, spectrum->magnitude->data,
                             spectrum->magnitude->height, spectrum->magnitude->width, CVL_MAP_CLAMP);
-  {
-    g_autofree char *text = g_strdup_printf (_("Gain at zero frequency (the weights’ sum): %.3g; "
-                                               "largest gain: %.3g"),
-                                             spectrum->dc_gain, spectrum->max_gain);
-    gtk_label_set_text (self->spectrum_label, text);
-  }
+  show_spectrum_summary (self);
 }
 
 static void
@@ -215,7 +221,7 @@ on_spectrum_hover (CvlMatrixView *view,
 
   if (!cvl_matrix_view_get_value (view, row, col, &value))
     {
-      update_kernel_views (self);
+      show_spectrum_summary (self);
       return;
     }
   /* Undo the display scaling to read |H| back. */
@@ -331,14 +337,21 @@ sync_widgets (CvlKernelPage *self)
   self->syncing = FALSE;
 }
 
-/* The kernel or options changed in the state: show, render, remember. */
+/* The options changed in the state: show, render, remember. */
 static void
 state_changed (CvlKernelPage *self)
 {
-  update_kernel_views (self);
   update_size_label (self);
   cvl_kernel_page_request_render (self);
   save_settings (self);
+}
+
+/* The kernel itself changed: its heat map and spectrum too. */
+static void
+kernel_changed (CvlKernelPage *self)
+{
+  update_kernel_views (self);
+  state_changed (self);
 }
 
 void
@@ -354,7 +367,7 @@ cvl_kernel_page_take_kernel (CvlKernelPage *self,
       show_generator_params (self);
     }
   sync_widgets (self);
-  state_changed (self);
+  kernel_changed (self);
 }
 
 static void
@@ -516,7 +529,7 @@ on_grid_changed (CvlKernelGrid *grid,
     }
   g_clear_pointer (&self->kernel, cvl_kernel_free);
   self->kernel = kernel;
-  state_changed (self);
+  kernel_changed (self);
 }
 
 static void
@@ -568,7 +581,7 @@ on_divisor_changed (GtkEntry      *entry,
   if (self->syncing || !read_number_entry (entry, TRUE, &value) || value == self->kernel->divisor)
     return;
   cvl_kernel_set_divisor (self->kernel, value, NULL);
-  state_changed (self);
+  kernel_changed (self);
 }
 
 static void
