@@ -1102,3 +1102,31 @@ cvl_trainer_get_config (CvlTrainer *trainer)
 {
   return &trainer->config;
 }
+
+GHashTable *
+cvl_trainer_model_metadata (CvlTrainer *trainer,
+                            const char *dataset)
+{
+  GHashTable *meta = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  const CvlTrainerConfig *c = &trainer->config;
+  g_autoptr(GArray) history = cvl_trainer_dup_history (trainer);
+
+  g_hash_table_insert (meta, "dataset", g_strdup (dataset));
+  g_hash_table_insert (meta, "epochs", g_strdup_printf ("%u", history->len));
+  g_hash_table_insert (meta, "seed", g_strdup_printf ("%" G_GUINT64_FORMAT, c->seed));
+  g_hash_table_insert (meta, "batch", g_strdup_printf ("%d", c->batch));
+  g_hash_table_insert (meta, "optimizer",
+                       g_strdup (c->optimizer == CVL_OPTIMIZER_ADAM ? "adam" : "sgd"));
+  g_hash_table_insert (meta, "lr", g_strdup_printf ("%g", c->lr));
+  g_hash_table_insert (meta, "keep_prob", g_strdup_printf ("%g", c->keep_prob));
+  g_hash_table_insert (meta, "threads", g_strdup_printf ("%d", c->threads));
+  if (history->len > 0)
+    {
+      CvlEpochRecord *last = &g_array_index (history, CvlEpochRecord, history->len - 1);
+
+      if (!isnan (last->test_accuracy))
+        g_hash_table_insert (meta, "test_accuracy",
+                             g_strdup_printf ("%.4f", last->test_accuracy));
+    }
+  return meta;
+}

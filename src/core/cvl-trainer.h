@@ -168,6 +168,10 @@ CvlNet     *cvl_trainer_dup_net      (CvlTrainer *trainer);
 /* Every epoch so far, CvlEpochRecord (a copy). */
 GArray     *cvl_trainer_dup_history  (CvlTrainer *trainer);
 const CvlTrainerConfig *cvl_trainer_get_config (CvlTrainer *trainer);
+/* What a saved model records of its training (dataset, epochs, seed, batch,
+ * optimizer, lr, keep_prob, threads, test_accuracy): char* → char*. */
+GHashTable *cvl_trainer_model_metadata (CvlTrainer *trainer,
+                                        const char *dataset);
 
 /* Accuracy (0–1) of `net` on a labelled set; `confusion` [10×10], rows the
  * true label, if not NULL. */
