@@ -19,21 +19,16 @@
 static CvlPlot *
 new_plot (void)
 {
-  GtkWidget *window = gtk_window_new ();
   CvlPlot *plot = CVL_PLOT (cvl_plot_new ());
 
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (plot));
+  window_with (GTK_WIDGET (plot), 400, 300, FALSE);
   return g_object_ref (plot);
 }
 
 static void
 free_plot (CvlPlot *plot)
 {
-  GtkWidget *window = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (plot)));
-
-  g_object_ref (window);
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_finalize_object (window);
+  destroy_window (GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (plot))));
   g_assert_finalize_object (plot);
 }
 
@@ -333,39 +328,17 @@ test_many_points_keep_spike (void)
   free_plot (plot);
 }
 
-static GtkEventController *
-motion_controller (GtkWidget *widget)
-{
-  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr (GObject) c = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_EVENT_CONTROLLER_MOTION (c))
-        return GTK_EVENT_CONTROLLER (c);
-    }
-  g_assert_not_reached ();
-}
-
-static gboolean
-is_allocated (gpointer widget)
-{
-  return gtk_widget_get_width (widget) > 0 && gtk_widget_get_mapped (widget);
-}
-
 static void
 test_hover_nearest (void)
 {
-  GtkWidget *window = gtk_window_new ();
   CvlPlot *plot = CVL_PLOT (cvl_plot_new ());
+  GtkWidget *window;
   GtkEventController *motion;
   g_autofree char *text = NULL;
   guint loss, acc, index;
   double px, py, hx;
   int w, h;
 
-  g_object_ref (window);
   loss = cvl_plot_add_series (plot, "loss", TRUE, FALSE);
   acc = cvl_plot_add_series (plot, "test accuracy", FALSE, TRUE);
   for (int i = 0; i < 100; i++)
@@ -386,15 +359,12 @@ test_hover_nearest (void)
   g_assert_true (cvl_plot_find_nearest (plot, acc, 600, &index));
   g_assert_cmpuint (index, ==, 1);
 
-  gtk_window_set_default_size (GTK_WINDOW (window), 520, 320);
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (plot));
-  gtk_window_present (GTK_WINDOW (window));
-  wait_until (is_allocated, plot);
+  window = window_with (GTK_WIDGET (plot), 520, 320, TRUE);
   w = gtk_widget_get_width (GTK_WIDGET (plot));
   h = gtk_widget_get_height (GTK_WIDGET (plot));
 
   /* the pointer just right of step 370 snaps to it */
-  motion = motion_controller (GTK_WIDGET (plot));
+  motion = find_controller (GTK_WIDGET (plot), GTK_TYPE_EVENT_CONTROLLER_MOTION);
   g_assert_true (cvl_plot_data_to_pixel (plot, w, h, 370, 0.5, &px, &py));
   g_signal_emit_by_name (motion, "motion", px + 1, py);
   g_assert_true (cvl_plot_get_hover (plot, &hx));
@@ -452,8 +422,7 @@ test_hover_nearest (void)
   g_signal_emit_by_name (motion, "motion", 1.0, 1.0);
   g_assert_false (cvl_plot_get_hover (plot, NULL));
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  g_assert_finalize_object (window);
+  destroy_window (window);
 }
 
 static void
