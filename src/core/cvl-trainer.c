@@ -9,6 +9,7 @@
 
 #include "cvl-error.h"
 #include "cvl-net-train.h"
+#include "cvl-parallel.h"
 #include "cvl-safetensors.h"
 #include "cvl-trainer.h"
 
@@ -793,6 +794,8 @@ train_thread (gpointer data)
   float *params = cvl_net_get_params (trainer->net);
 
   cvl_nn_set_threads (c->threads);
+  if (c->background)
+    cvl_parallel_enter_background ();
   ws = cvl_net_workspace_new (c->batch, TRUE, &error);
   if (ws != NULL)
     images = cvl_nn_alloc ((gsize) c->batch * PIXELS, &error);
@@ -920,6 +923,9 @@ train_thread (gpointer data)
         }
     }
 
+  /* Whoever watches gets the final weights without copying them again. */
+  if (trainer->step % spe != 0)
+    publish_snapshot (trainer);
   g_mutex_lock (&trainer->lock);
   if (trainer->checkpoint_path != NULL && trainer->step % spe != 0 && trainer->error == NULL &&
       !write_checkpoint (trainer, trainer->checkpoint_path, &trainer->error))

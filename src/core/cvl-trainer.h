@@ -31,6 +31,7 @@ typedef struct
   gint64       stop_at_step; /* cancel once this many steps are done, 0 = never */
   int          estimate_every;  /* steps between held-out estimates, 0 = never */
   int          estimate_images; /* the held-out slice: the first N test images (1000) */
+  gboolean     background;   /* train at background priority (a UI beside it) */
 } CvlTrainerConfig;
 
 void cvl_trainer_config_init (CvlTrainerConfig *config);

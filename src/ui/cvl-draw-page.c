@@ -19,17 +19,11 @@
 #include "cvl-matrix-view.h"
 #include "cvl-net.h"
 #include "cvl-net-features.h"
+#include "cvl-net-ref.h"
 #include "cvl-prob-bars.h"
 #include "cvl-window.h"
 
 #define RASTER_SIDE 280   /* the canvas is read at 10× MNIST's resolution */
-
-/* A loaded network, shared with the worker by reference. */
-typedef struct
-{
-  CvlNet *net;
-  char   *name;
-} Model;
 
 struct _CvlDrawPage
 {
@@ -40,11 +34,14 @@ struct _CvlDrawPage
   CvlMatrixView *input_view, *conv1_view, *conv2_view;
   GtkLabel      *digit_label, *confidence_label, *pipeline_label, *source_label;
   GtkSwitch     *center_switch;
-  AdwActionRow  *model_row;
+  AdwActionRow  *model_row, *follow_row;
+  GtkSwitch     *follow_switch;
   GtkScale      *brush_scale;
   GtkWidget     *maps_group;
 
-  Model         *model;
+  CvlNetRef     *model;          /* the one classifying: own_model or trained */
+  CvlNetRef     *own_model;      /* bundled or loaded from a file */
+  CvlNetRef     *trained;        /* the Train page's newest, or NULL */
   float         *picture;        /* an opened picture's luma, or NULL: the canvas is the input */
   int            picture_w, picture_h;
   char          *picture_name;
@@ -58,26 +55,11 @@ struct _CvlDrawPage
 
 G_DEFINE_FINAL_TYPE (CvlDrawPage, cvl_draw_page, GTK_TYPE_WIDGET)
 
-static void
-model_clear (gpointer data)
-{
-  Model *model = data;
-
-  g_clear_pointer (&model->net, cvl_net_free);
-  g_clear_pointer (&model->name, g_free);
-}
-
-static void
-model_release (Model *model)
-{
-  g_atomic_rc_box_release_full (model, model_clear);
-}
-
 /* ---- classifying -------------------------------------------------------- */
 
 typedef struct
 {
-  Model        *model;
+  CvlNetRef    *model;
   float        *gray;        /* width × height, ink bright */
   int           width, height;
   gboolean      center_by_mass;
@@ -119,7 +101,7 @@ mosaic (const float *maps, int n, int side, int cols, int *width, int *height)
 static void
 classify_job_free (ClassifyJob *job)
 {
-  g_clear_pointer (&job->model, model_release);
+  g_clear_pointer (&job->model, cvl_net_ref_release);
   g_free (job->gray);
   g_free (job);
 }
@@ -141,8 +123,8 @@ classify_thread (GTask        *task,
     }
   if (job->info.found)
     {
-      cvl_net_predict (job->model->net, job->input, 1, job->probs);
-      cvl_net_feature_maps (job->model->net, job->input, job->conv1, job->conv2);
+      cvl_net_predict (cvl_net_ref_get_net (job->model), job->input, 1, job->probs);
+      cvl_net_feature_maps (cvl_net_ref_get_net (job->model), job->input, job->conv1, job->conv2);
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -242,7 +224,7 @@ request_classify (CvlDrawPage *self)
   self->pending = FALSE;
 
   job = g_new0 (ClassifyJob, 1);
-  job->model = g_atomic_rc_box_acquire (self->model);
+  job->model = cvl_net_ref_acquire (self->model);
   job->center_by_mass = gtk_switch_get_active (self->center_switch);
   if (self->picture != NULL)
     {
@@ -301,17 +283,17 @@ load_model_thread (GTask        *task,
   const char *path = task_data;
   GError *error = NULL;
   CvlNet *net = cvl_net_load (path, &error);
-  Model *model;
+  g_autofree char *name = NULL;
+  CvlNetRef *model;
 
   if (net == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  model = g_atomic_rc_box_new0 (Model);
-  model->net = net;
-  model->name = g_path_get_basename (path);
-  g_task_return_pointer (task, model, (GDestroyNotify) model_release);
+  name = g_path_get_basename (path);
+  model = cvl_net_ref_new (net, name);
+  g_task_return_pointer (task, model, (GDestroyNotify) cvl_net_ref_release);
 }
 
 static void
@@ -321,7 +303,7 @@ load_model_done (GObject      *object,
 {
   CvlDrawPage *self = CVL_DRAW_PAGE (object);
   g_autoptr (GError) error = NULL;
-  Model *model = g_task_propagate_pointer (G_TASK (res), &error);
+  CvlNetRef *model = g_task_propagate_pointer (G_TASK (res), &error);
   gboolean bundled = GPOINTER_TO_INT (user_data);
 
   self->jobs--;
@@ -330,10 +312,14 @@ load_model_done (GObject      *object,
       cvl_toast (GTK_WIDGET (self), _("Could not use this model: %s"), error->message);
       return;
     }
-  g_clear_pointer (&self->model, model_release);
-  self->model = model;
+  g_clear_pointer (&self->own_model, cvl_net_ref_release);
+  self->own_model = model;
+  g_clear_pointer (&self->model, cvl_net_ref_release);
+  self->model = cvl_net_ref_acquire (model);
+  /* A model picked by hand wins over following the Train page. */
+  gtk_switch_set_active (self->follow_switch, FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->model_row),
-                                 bundled ? _("Bundled model") : model->name);
+                                 bundled ? _("Bundled model") : cvl_net_ref_get_name (model));
   adw_action_row_set_subtitle (self->model_row, bundled
                                ? _("Trained by Convolve on MNIST with the lecture’s settings")
                                : _("Loaded from a file"));
@@ -388,6 +374,55 @@ cvl_draw_page_load_bundled (CvlDrawPage *self)
       return;
     }
   start_model_load (self, path, TRUE);
+}
+
+/* Which model classifies: the Train page's when following it, else our own. */
+static void
+choose_model (CvlDrawPage *self)
+{
+  gboolean follow = gtk_switch_get_active (self->follow_switch) && self->trained != NULL;
+  CvlNetRef *model = follow ? self->trained : self->own_model;
+
+  if (model == self->model)
+    return;
+  g_clear_pointer (&self->model, cvl_net_ref_release);
+  if (model != NULL)
+    self->model = cvl_net_ref_acquire (model);
+  if (follow)
+    adw_action_row_set_subtitle (self->follow_row, cvl_net_ref_get_name (self->trained));
+  request_classify (self);
+}
+
+static void
+on_follow_changed (GtkSwitch   *sw,
+                   GParamSpec  *pspec,
+                   CvlDrawPage *self)
+{
+  if (!gtk_switch_get_active (sw))
+    adw_action_row_set_subtitle (self->follow_row,
+                                 _("The network on the Train page, updated as it learns"));
+  choose_model (self);
+}
+
+void
+cvl_draw_page_set_trained_net (CvlDrawPage *self,
+                               CvlNetRef   *net)
+{
+  g_return_if_fail (CVL_IS_DRAW_PAGE (self));
+  g_clear_pointer (&self->trained, cvl_net_ref_release);
+  gtk_widget_set_visible (GTK_WIDGET (self->follow_row), net != NULL);
+  if (net != NULL)
+    self->trained = cvl_net_ref_acquire (net);
+  else
+    gtk_switch_set_active (self->follow_switch, FALSE);
+  choose_model (self);
+}
+
+gboolean
+cvl_draw_page_following_training (CvlDrawPage *self)
+{
+  return gtk_switch_get_active (self->follow_switch) && self->trained != NULL &&
+         self->model == self->trained;
 }
 
 gboolean
@@ -471,6 +506,42 @@ picture_thread (GTask        *task,
 }
 
 static void
+show_picture (CvlDrawPage *self,
+              float       *gray,   /* transfer full */
+              int          width,
+              int          height,
+              const char  *name)
+{
+  g_autofree char *text = NULL;
+
+  cvl_draw_canvas_clear (self->canvas);
+  g_free (self->picture);
+  self->picture = gray;
+  self->picture_w = width;
+  self->picture_h = height;
+  text = g_strdup_printf (_("Classifying “%s”. Draw on the canvas to go back to drawing."),
+                          name);
+  gtk_label_set_text (self->source_label, text);
+  request_classify (self);
+}
+
+void
+cvl_draw_page_open_pixels (CvlDrawPage  *self,
+                           const guint8 *pixels,
+                           int           width,
+                           int           height,
+                           const char   *name)
+{
+  float *gray;
+
+  g_return_if_fail (CVL_IS_DRAW_PAGE (self) && pixels != NULL && width > 0 && height > 0);
+  gray = g_new (float, (gsize) width * height);
+  for (gsize i = 0; i < (gsize) width * height; i++)
+    gray[i] = pixels[i] / 255.f;
+  show_picture (self, gray, width, height, name);
+}
+
+static void
 picture_done (GObject      *object,
               GAsyncResult *res,
               gpointer      user_data)
@@ -478,7 +549,6 @@ picture_done (GObject      *object,
   CvlDrawPage *self = CVL_DRAW_PAGE (object);
   PictureJob *job = g_task_get_task_data (G_TASK (res));
   g_autoptr (GError) error = NULL;
-  g_autofree char *text = NULL;
 
   self->jobs--;
   if (!g_task_propagate_boolean (G_TASK (res), &error))
@@ -486,15 +556,7 @@ picture_done (GObject      *object,
       cvl_toast (GTK_WIDGET (self), "%s", error->message);
       return;
     }
-  cvl_draw_canvas_clear (self->canvas);
-  g_free (self->picture);
-  self->picture = g_steal_pointer (&job->gray);
-  self->picture_w = job->width;
-  self->picture_h = job->height;
-  text = g_strdup_printf (_("Classifying “%s”. Draw on the canvas to go back to drawing."),
-                          job->name);
-  gtk_label_set_text (self->source_label, text);
-  request_classify (self);
+  show_picture (self, g_steal_pointer (&job->gray), job->width, job->height, job->name);
 }
 
 static void
@@ -622,7 +684,9 @@ cvl_draw_page_finalize (GObject *object)
 {
   CvlDrawPage *self = CVL_DRAW_PAGE (object);
 
-  g_clear_pointer (&self->model, model_release);
+  g_clear_pointer (&self->model, cvl_net_ref_release);
+  g_clear_pointer (&self->own_model, cvl_net_ref_release);
+  g_clear_pointer (&self->trained, cvl_net_ref_release);
   g_clear_pointer (&self->picture, g_free);
   G_OBJECT_CLASS (cvl_draw_page_parent_class)->finalize (object);
 }
@@ -645,11 +709,13 @@ cvl_draw_page_class_init (CvlDrawPageClass *klass)
   CHILD (canvas); CHILD (bars); CHILD (input_view); CHILD (digit_label);
   CHILD (confidence_label); CHILD (pipeline_label); CHILD (source_label);
   CHILD (center_switch); CHILD (model_row); CHILD (brush_scale);
+  CHILD (follow_row); CHILD (follow_switch);
   CHILD (conv1_view); CHILD (conv2_view); CHILD (maps_group);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_center_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_brush_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_follow_changed);
 
   gtk_widget_class_install_action (widget_class, "draw.undo", NULL, canvas_action);
   gtk_widget_class_install_action (widget_class, "draw.redo", NULL, canvas_action);

@@ -5,6 +5,8 @@
 
 #include <adwaita.h>
 
+#include "cvl-net-ref.h"
+
 G_BEGIN_DECLS
 
 #define CVL_TYPE_DRAW_PAGE (cvl_draw_page_get_type ())
@@ -19,6 +21,17 @@ void     cvl_draw_page_load_bundled    (CvlDrawPage *self);
  * installed data folder), or NULL when it is missing. */
 const char *cvl_draw_page_bundled_model_path (void);
 gboolean cvl_draw_page_has_model       (CvlDrawPage *self);
+/* The Train page's newest weights (NULL: none). A switch on the page makes
+ * them the model that classifies, following each update. */
+void     cvl_draw_page_set_trained_net (CvlDrawPage  *self,
+                                        CvlNetRef    *net);
+gboolean cvl_draw_page_following_training (CvlDrawPage *self);
+/* 8-bit grey pixels (any polarity) to classify, e.g. a test digit. */
+void     cvl_draw_page_open_pixels     (CvlDrawPage  *self,
+                                        const guint8 *pixels,
+                                        int           width,
+                                        int           height,
+                                        const char   *name);
 /* A picture of a digit to classify instead of the canvas. */
 void     cvl_draw_page_open_file       (CvlDrawPage *self,
                                         GFile       *file);

@@ -4,10 +4,13 @@
  * on screen, remembers its size. */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "cvl-draw-page.h"
 #include "cvl-kernel-page.h"
+#include "cvl-train-page.h"
 #include "cvl-window.h"
 
 struct _CvlWindow
@@ -19,6 +22,8 @@ struct _CvlWindow
   AdwViewSwitcherTitle *switcher_title;
   CvlKernelPage   *kernel_page;
   CvlDrawPage     *draw_page;
+  CvlTrainPage    *train_page;
+  GtkWidget       *open_button, *save_button;
 };
 
 G_DEFINE_FINAL_TYPE (CvlWindow, cvl_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -76,23 +81,18 @@ window_settings (CvlWindow *self)
   return CVL_IS_APPLICATION (app) ? cvl_application_get_settings (CVL_APPLICATION (app)) : NULL;
 }
 
-static gboolean
-drawing (CvlWindow *self)
+typedef enum { PAGE_KERNELS, PAGE_TRAIN, PAGE_DRAW } Page;
+
+static Page
+visible_page (CvlWindow *self)
 {
-  return adw_view_stack_get_visible_child (self->stack) == GTK_WIDGET (self->draw_page);
+  GtkWidget *child = adw_view_stack_get_visible_child (self->stack);
+
+  return child == GTK_WIDGET (self->draw_page) ? PAGE_DRAW
+         : child == GTK_WIDGET (self->train_page) ? PAGE_TRAIN : PAGE_KERNELS;
 }
 
 /* Window actions hand over to the page on screen. */
-#define FORWARD_ACTION(name, call)                                   \
-  static void                                                        \
-  name (GtkWidget *widget, const char *action, GVariant *param)      \
-  {                                                                  \
-    call (CVL_WINDOW (widget)->kernel_page);                         \
-  }
-FORWARD_ACTION (save_action, cvl_kernel_page_save)
-FORWARD_ACTION (copy_action, cvl_kernel_page_copy)
-#undef FORWARD_ACTION
-
 static void
 open_action (GtkWidget  *widget,
              const char *action,
@@ -100,10 +100,40 @@ open_action (GtkWidget  *widget,
 {
   CvlWindow *self = CVL_WINDOW (widget);
 
-  if (drawing (self))
-    gtk_widget_activate_action (GTK_WIDGET (self->draw_page), "draw.open", NULL);
+  switch (visible_page (self))
+    {
+    case PAGE_DRAW:
+      gtk_widget_activate_action (GTK_WIDGET (self->draw_page), "draw.open", NULL);
+      break;
+    case PAGE_TRAIN:
+      gtk_widget_activate_action (GTK_WIDGET (self->train_page), "train.load", NULL);
+      break;
+    case PAGE_KERNELS:
+    default:
+      cvl_kernel_page_open (self->kernel_page);
+      break;
+    }
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action,
+             GVariant   *param)
+{
+  CvlWindow *self = CVL_WINDOW (widget);
+
+  if (visible_page (self) == PAGE_TRAIN)
+    gtk_widget_activate_action (GTK_WIDGET (self->train_page), "train.save-model", NULL);
   else
-    cvl_kernel_page_open (self->kernel_page);
+    cvl_kernel_page_save (self->kernel_page);
+}
+
+static void
+copy_action (GtkWidget  *widget,
+             const char *action,
+             GVariant   *param)
+{
+  cvl_kernel_page_copy (CVL_WINDOW (widget)->kernel_page);
 }
 
 static void
@@ -113,7 +143,7 @@ paste_action (GtkWidget  *widget,
 {
   CvlWindow *self = CVL_WINDOW (widget);
 
-  if (drawing (self))
+  if (visible_page (self) == PAGE_DRAW)
     gtk_widget_activate_action (GTK_WIDGET (self->draw_page), "draw.paste", NULL);
   else
     cvl_kernel_page_paste (self->kernel_page);
@@ -130,14 +160,67 @@ page_action (GtkWidget  *widget,
   gtk_widget_activate_action (GTK_WIDGET (CVL_WINDOW (widget)->kernel_page), page_action_name, NULL);
 }
 
-/* Saving and copying a result belong to the Kernels page only. */
+/* Each page gets the window actions that mean something on it. */
 static void
 on_visible_page (AdwViewStack *stack,
                  GParamSpec   *pspec,
                  CvlWindow    *self)
 {
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.save", !drawing (self));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.copy", !drawing (self));
+  Page page = visible_page (self);
+  const char *kernel_only[] = { "window.copy", "window.zoom-in", "window.zoom-out",
+                                "window.zoom-fit", "window.zoom-one" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (kernel_only); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), kernel_only[i], page == PAGE_KERNELS);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.save", page != PAGE_DRAW);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.paste", page != PAGE_TRAIN);
+  gtk_widget_set_tooltip_text (self->open_button,
+                               page == PAGE_TRAIN ? _("Load a Model or a Checkpoint (Ctrl+O)")
+                               : _("Open an Image (Ctrl+O)"));
+  gtk_widget_set_tooltip_text (self->save_button,
+                               page == PAGE_TRAIN ? _("Save the Model (Ctrl+Shift+S)")
+                               : _("Save the Result as PNG (Ctrl+Shift+S)"));
+}
+
+/* -- Between the pages -------------------------------------------------- */
+
+static void
+on_train_net_changed (CvlTrainPage *page,
+                      CvlWindow    *self)
+{
+  AdwViewStackPage *draw = adw_view_stack_get_page (self->stack, GTK_WIDGET (self->draw_page));
+
+  cvl_draw_page_set_trained_net (self->draw_page, cvl_train_page_get_net_ref (page));
+  adw_view_stack_page_set_visible (draw, TRUE);
+}
+
+static void
+on_use_filter (CvlTrainPage *page,
+               const float  *weights,
+               int           size,
+               int           index,
+               CvlWindow    *self)
+{
+  g_autoptr(CvlKernel) kernel = cvl_kernel_new (size, size, NULL);
+
+  memcpy (kernel->values, weights, sizeof (float) * size * size);
+  cvl_kernel_page_set_kernel (self->kernel_page, kernel, CVL_MAP_SIGNED);
+  adw_view_stack_set_visible_child (self->stack, GTK_WIDGET (self->kernel_page));
+  cvl_toast (GTK_WIDGET (self), _("Learned conv1 filter %d applied"), index + 1);
+}
+
+static void
+on_open_digit (CvlTrainPage *page,
+               const guint8 *pixels,
+               const char   *name,
+               CvlWindow    *self)
+{
+  AdwViewStackPage *draw = adw_view_stack_get_page (self->stack, GTK_WIDGET (self->draw_page));
+
+  adw_view_stack_page_set_visible (draw, TRUE);
+  cvl_draw_page_open_pixels (self->draw_page, pixels, CVL_NET_INPUT_SIDE, CVL_NET_INPUT_SIDE,
+                             name);
+  adw_view_stack_set_visible_child (self->stack, GTK_WIDGET (self->draw_page));
 }
 
 static gboolean
@@ -190,6 +273,7 @@ cvl_window_class_init (CvlWindowClass *klass)
 
   g_type_ensure (CVL_TYPE_KERNEL_PAGE);
   g_type_ensure (CVL_TYPE_DRAW_PAGE);
+  g_type_ensure (CVL_TYPE_TRAIN_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/convolve/Convolve/ui/cvl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CvlWindow, toast_overlay);
@@ -197,6 +281,9 @@ cvl_window_class_init (CvlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CvlWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, CvlWindow, kernel_page);
   gtk_widget_class_bind_template_child (widget_class, CvlWindow, draw_page);
+  gtk_widget_class_bind_template_child (widget_class, CvlWindow, train_page);
+  gtk_widget_class_bind_template_child (widget_class, CvlWindow, open_button);
+  gtk_widget_class_bind_template_child (widget_class, CvlWindow, save_button);
 
   gtk_widget_class_install_action (widget_class, "window.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "window.save", NULL, save_action);
@@ -233,4 +320,7 @@ cvl_window_init (CvlWindow *self)
                                    cvl_draw_page_bundled_model_path () != NULL);
   g_object_bind_property (self->kernel_page, "input-name", self->switcher_title, "subtitle",
                           G_BINDING_SYNC_CREATE);
+  g_signal_connect (self->train_page, "net-changed", G_CALLBACK (on_train_net_changed), self);
+  g_signal_connect (self->train_page, "use-filter", G_CALLBACK (on_use_filter), self);
+  g_signal_connect (self->train_page, "open-digit", G_CALLBACK (on_open_digit), self);
 }

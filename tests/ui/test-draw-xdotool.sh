@@ -12,7 +12,7 @@ pid=$!
 sleep 3
 # The window opens at 1200×800 in the screen's corner; the Draw tab sits
 # right of the middle of the header bar.
-xdotool mousemove 660 28 click 1
+xdotool mousemove 725 28 click 1
 sleep 1
 xdotool mousemove 210 180 mousedown 1
 for p in "250 178" "300 176" "350 175" "400 176" "415 180" "400 220" "380 260" \

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Does the Train page train as fast as the CLI, and does its window stay
+ * smooth meanwhile? Trains the lecture network on MNIST for the same steps
+ * twice in one run — headless (the trainer as convolve-cli drives it) and
+ * through a real Train page in a window — and prints both images/s (wall
+ * time from start to the last step, evaluation excluded) and how late a
+ * 10 ms main-loop timer fired during the page's run. Run under a display
+ * (tests/ui/run-under-x.sh does Xvfb).
+ * Usage: bench-train-page [--data DIR] [--images N] */
+#include "config.h"
+
+#include <adwaita.h>
+#include <stdlib.h>
+
+#include "cvl-dataset.h"
+#include "cvl-train-page.h"
+#include "cvl-trainer.h"
+#include "cvl-window.h"
+
+#define TICK_MS 10
+
+typedef struct
+{
+  gint64  expected;
+  GArray *lateness_ms;   /* double */
+} Probe;
+
+static gboolean
+tick (gpointer data)
+{
+  Probe *probe = data;
+  gint64 now = g_get_monotonic_time ();
+  double late = (now - probe->expected) / 1000.0;
+
+  g_array_append_val (probe->lateness_ms, late);
+  probe->expected = now + TICK_MS * 1000;
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+compare_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static GtkWidget *
+find_type (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_type (c, type);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* The CLI's way: a trainer, no snapshots, no estimates; seconds to `steps`. */
+static double
+headless_seconds (CvlDataset *d, int images, gint64 steps)
+{
+  CvlTrainerConfig config;
+  g_autoptr(CvlTrainer) trainer = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 t0;
+
+  cvl_trainer_config_init (&config);
+  config.epochs = 1;
+  config.limit = images;
+  config.snapshot_ms = -1;
+  trainer = cvl_trainer_new (d->train_images, d->train_labels, d->test_images, d->test_labels,
+                             &config, &error);
+  if (trainer == NULL || !cvl_trainer_start (trainer, &error))
+    g_error ("%s", error->message);
+  t0 = g_get_monotonic_time ();
+  while (cvl_trainer_get_step (trainer) < steps)
+    cvl_trainer_wait_update (trainer, 1000);
+  return (g_get_monotonic_time () - t0) / 1e6;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *dir = NULL;
+  int images = 12800;
+  GOptionEntry entries[] = {
+    { "data", 0, 0, G_OPTION_ARG_FILENAME, &dir, "MNIST folder (default: where Convolve finds it)",
+      "DIR" },
+    { "images", 0, 0, G_OPTION_ARG_INT, &images, "Training images per run (12800)", "N" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CvlDataset) data = NULL;
+  GtkWidget *window;
+  CvlTrainPage *page;
+  Probe probe = { 0 };
+  gint64 steps, t0;
+  double cli_s, page_s, *late;
+  guint n, source;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("bench-train-page: %s\n", error->message);
+      return 2;
+    }
+  if (dir == NULL && (dir = cvl_dataset_find ("mnist", &error)) == NULL)
+    {
+      g_printerr ("bench-train-page: %s\n", error->message);
+      return 77;   /* skipped: no MNIST */
+    }
+  if ((data = cvl_dataset_load (dir, &error)) == NULL)
+    {
+      g_printerr ("bench-train-page: %s\n", error->message);
+      return 1;
+    }
+  steps = (images + 127) / 128;
+
+  cli_s = headless_seconds (data, images, steps);
+
+  gtk_init ();
+  adw_init ();
+  window = GTK_WIDGET (g_object_new (CVL_TYPE_WINDOW, NULL));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  page = CVL_TRAIN_PAGE (find_type (window, CVL_TYPE_TRAIN_PAGE));
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (find_type (window, ADW_TYPE_VIEW_STACK)),
+                                         "train");
+  cvl_train_page_set_folder (page, dir);
+  while (!cvl_train_page_has_data (page))
+    g_main_context_iteration (NULL, TRUE);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (cvl_train_page_get_part (page, "epochs")), 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (cvl_train_page_get_part (page, "limit")), images);
+
+  probe.lateness_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  probe.expected = g_get_monotonic_time () + TICK_MS * 1000;
+  source = g_timeout_add (TICK_MS, tick, &probe);
+  gtk_widget_activate_action (GTK_WIDGET (page), "train.start", NULL);
+  t0 = g_get_monotonic_time ();
+  while (cvl_train_page_get_step (page) < steps)
+    g_main_context_iteration (NULL, TRUE);
+  page_s = (g_get_monotonic_time () - t0) / 1e6;
+  g_source_remove (source);
+
+  late = (double *) probe.lateness_ms->data;
+  n = probe.lateness_ms->len;
+  qsort (late, n, sizeof (double), compare_double);
+  g_print ("%" G_GINT64_FORMAT " steps of 128 (%d images), 2 runs in this process\n", steps,
+           images);
+  g_print ("headless (as convolve-cli): %6.2f s  %6.0f images/s\n", cli_s,
+           steps * 128 / cli_s);
+  g_print ("Train page in a window:     %6.2f s  %6.0f images/s  (%.1f%% of headless)\n",
+           page_s, steps * 128 / page_s, 100.0 * cli_s / page_s);
+  g_print ("main loop lateness during the page's run (%u ticks of %d ms): "
+           "p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+           n, TICK_MS, late[n / 2], late[(guint) (n * 0.99)], late[n - 1]);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_array_unref (probe.lateness_ms);
+  return 0;
+}

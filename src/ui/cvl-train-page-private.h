@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the Train page's three files share: the instance struct and the
+ * functions one half calls in another (training, views, files). */
+#pragma once
+
+#include "cvl-confusion.h"
+#include "cvl-dataset.h"
+#include "cvl-filter-grid.h"
+#include "cvl-matrix-view.h"
+#include "cvl-net-ref.h"
+#include "cvl-plot.h"
+#include "cvl-train-page.h"
+#include "cvl-trainer.h"
+
+G_BEGIN_DECLS
+
+/* Which dataset the combo row shows. */
+typedef enum
+{
+  DATA_MNIST,
+  DATA_FASHION,
+  DATA_FOLDER,
+} DataChoice;
+
+/* Series of the two plots. */
+enum { LOSS_SERIES, N_LOSS_SERIES };
+enum { TEST_SERIES, ESTIMATE_SERIES, TRAIN_SERIES, N_ACCURACY_SERIES };
+
+struct _CvlTrainPage
+{
+  GtkWidget        parent_instance;
+
+  /* template */
+  AdwComboRow     *dataset_row, *optimizer_row;
+  AdwActionRow    *data_status_row, *model_row;
+  GtkWidget       *locate_button, *settings_group, *network_grid, *main_scroll;
+  GtkButton       *start_button;
+  AdwButtonContent *start_content;
+  GtkSpinButton   *epochs_spin, *batch_spin, *lr_spin, *keep_spin, *seed_spin, *limit_spin;
+  GtkSpinButton   *channel_spin, *digit_spin;
+  GtkLabel        *state_label, *progress_label, *speed_label, *digit_label;
+  GtkLabel        *filter_label, *confusion_title, *gallery_title, *gallery_label;
+  GtkProgressBar  *progress_bar;
+  GtkScale        *smoothing_scale;
+  GtkToggleButton *log_button;
+  GtkDropDown     *x_axis_dropdown;
+  CvlPlot         *loss_plot, *accuracy_plot;
+  CvlFilterGrid   *conv1_grid, *conv2_grid;
+  CvlFilterGrid   *conv1_maps, *pool1_maps, *conv2_maps, *pool2_maps;
+  CvlMatrixView   *digit_view;
+  CvlConfusion    *confusion;
+  GtkFlowBox      *gallery;
+  GtkWidget       *gallery_all_button;
+
+  /* data */
+  CvlDataset      *dataset;        /* loaded, or NULL */
+  char            *folder;         /* the folder chosen with Locate, or NULL */
+  GCancellable    *data_cancellable;
+  gboolean         data_loading;
+  gboolean         start_when_loaded;
+
+  /* training */
+  CvlTrainer      *trainer;        /* NULL until the first start after a reset */
+  CvlNetRef       *initial;        /* weights to start from (a loaded model), or NULL */
+  char            *initial_checkpoint;  /* a checkpoint to continue, or NULL */
+  CvlNetRef       *net;            /* the newest weights shown, named by what they are */
+  gboolean         maps_in_flight, maps_pending;
+  guint            tick_id;
+  gint64           last_net_signal;
+  gint64           net_step;
+  double           ema_ips;
+  CvlTrainerProgress progress;
+  CvlEvaluation   *evaluation;     /* the newest epoch's */
+  int              filter_true, filter_predicted;   /* gallery filter, −1: all */
+  int              selected_filter;
+  double           seconds;        /* training time of the newest plotted point */
+  gint64           last_maps;      /* when the feature maps were last computed */
+  guint            lateness_id;
+  gint64           frames, late_max_us;
+};
+
+/* cvl-train-page.c */
+void     cvl_train_page_update_state   (CvlTrainPage *self);
+/* Shows `net` (taken) as the page's network, named `origin`. */
+void     cvl_train_page_set_net        (CvlTrainPage *self,
+                                        CvlNet       *net,
+                                        const char   *origin);
+/* The dataset is in memory (or failed to load): a pending start goes on. */
+void     cvl_train_page_data_ready     (CvlTrainPage *self);
+void     cvl_train_page_reset          (CvlTrainPage *self);
+
+/* cvl-train-page-views.c */
+void     cvl_train_page_build_network_table (CvlTrainPage *self);
+void     cvl_train_page_setup_plots    (CvlTrainPage *self);
+void     cvl_train_page_clear_views    (CvlTrainPage *self);
+void     cvl_train_page_show_net       (CvlTrainPage *self);
+void     cvl_train_page_show_digit     (CvlTrainPage *self);
+void     cvl_train_page_show_evaluation (CvlTrainPage *self);
+void     cvl_train_page_add_steps      (CvlTrainPage *self,
+                                        GArray       *steps);
+void     cvl_train_page_add_epochs     (CvlTrainPage *self,
+                                        GArray       *epochs,
+                                        int           steps_per_epoch);
+void     cvl_train_page_views_init     (CvlTrainPage *self);
+
+/* cvl-train-page-io.c */
+void     cvl_train_page_find_data      (CvlTrainPage *self);
+void     cvl_train_page_load_data      (CvlTrainPage *self);
+void     cvl_train_page_io_class_init  (GtkWidgetClass *widget_class);
+void     cvl_train_page_io_init        (CvlTrainPage *self);
+
+G_END_DECLS
