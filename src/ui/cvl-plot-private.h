@@ -37,4 +37,18 @@ gsize  cvl_plot_decimate  (const double *px,
                            double       *out_x,
                            double       *out_y);
 
+/* For data about as dense as the pixels (x in non-decreasing order): the
+ * span each pixel column's part of the line covers, lowest to highest y,
+ * widened to meet the adjacent columns, as out_x (the column's centre),
+ * out_top and out_bottom; across empty columns the band's edges are the
+ * straight line. A NaN y breaks the band (one NaN entry per break). Filling it
+ * costs far less than stroking a zigzag through every column. The outputs
+ * hold at least n entries. Returns the number written. */
+gsize  cvl_plot_band      (const double *px,
+                           const double *py,
+                           gsize         n,
+                           double       *out_x,
+                           double       *out_top,
+                           double       *out_bottom);
+
 G_END_DECLS

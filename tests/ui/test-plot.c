@@ -303,6 +303,31 @@ test_decimate_keeps_extremes (void)
   }
 }
 
+static void
+test_band_covers_columns (void)
+{
+  /* columns 0 and 1 dense; a NaN; then columns 5 and 9, apart */
+  const double px[] = { 0.1, 0.5, 0.9, 1.2, 1.7, 3.0, 5.5, 9.5 };
+  const double py[] = { 10, 30, 20, 50, 40, NAN, 7, 70 };
+  double x[8], top[8], bottom[8];
+  gsize n = cvl_plot_band (px, py, 8, x, top, bottom);
+
+  g_assert_cmpuint (n, ==, 5);
+  /* column 0 spans 10…30 and reaches down to meet column 1 at (20 + 50) / 2 */
+  g_assert_cmpfloat_with_epsilon (x[0], 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (top[0], 10, 1e-12);
+  g_assert_cmpfloat_with_epsilon (bottom[0], 35, 1e-12);
+  g_assert_cmpfloat_with_epsilon (top[1], 35, 1e-12);
+  g_assert_cmpfloat_with_epsilon (bottom[1], 50, 1e-12);
+  g_assert_true (isnan (x[2]));
+  /* columns 5 and 9 are not adjacent: each keeps its own point; the band's
+   * straight edges draw the line between them */
+  g_assert_cmpfloat_with_epsilon (top[3], 7, 1e-12);
+  g_assert_cmpfloat_with_epsilon (bottom[3], 7, 1e-12);
+  g_assert_cmpfloat_with_epsilon (top[4], 70, 1e-12);
+  g_assert_cmpfloat_with_epsilon (x[4], 9.5, 1e-12);
+}
+
 /* 200k noisy points and one spike: the spike must be drawn. */
 static void
 test_many_points_keep_spike (void)
@@ -701,6 +726,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/plot/render-line", test_render_line);
   g_test_add_func ("/ui/plot/empty-message", test_empty_message);
   g_test_add_func ("/ui/plot/decimate-keeps-extremes", test_decimate_keeps_extremes);
+  g_test_add_func ("/ui/plot/band-covers-columns", test_band_covers_columns);
   g_test_add_func ("/ui/plot/many-points-keep-spike", test_many_points_keep_spike);
   g_test_add_func ("/ui/plot/hover-nearest", test_hover_nearest);
   g_test_add_func ("/ui/plot/unordered-nearest", test_unordered_nearest);
