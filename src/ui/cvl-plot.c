@@ -152,9 +152,14 @@ invalidate (CvlPlot *self)
 
 /* ---- Palette ---------------------------------------------------------- */
 
+/* On screen the text takes the widget's own colour; an export paints the
+ * view background, so it takes the view's foreground (which stays right
+ * even for a hidden widget whose computed style has not caught up with a
+ * switch between light and dark). */
 static void
-palette_from_style (CvlPlot *self,
-                    Palette *p)
+palette_from_style (CvlPlot  *self,
+                    gboolean  for_export,
+                    Palette  *p)
 {
   /* Series colours first from style.css, then libadwaita's own names. */
   static const char * const fallbacks[N_COLOURS] = {
@@ -164,7 +169,8 @@ palette_from_style (CvlPlot *self,
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   style = gtk_widget_get_style_context (GTK_WIDGET (self));
-  gtk_style_context_get_color (style, &p->fg);
+  if (!for_export || !gtk_style_context_lookup_color (style, "view_fg_color", &p->fg))
+    gtk_style_context_get_color (style, &p->fg);
   if (!gtk_style_context_lookup_color (style, "view_bg_color", &p->bg) &&
       !gtk_style_context_lookup_color (style, "theme_base_color", &p->bg))
     p->bg = (GdkRGBA) { 1 - p->fg.red, 1 - p->fg.green, 1 - p->fg.blue, 1 };
@@ -1221,7 +1227,7 @@ draw_plot (CvlPlot  *self,
   if (width <= 0 || height <= 0)
     return;
   g = ensure_geometry (self, width, height);
-  palette_from_style (self, &pal);
+  palette_from_style (self, !with_hover, &pal);
   layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), "0");
   pango_layout_get_pixel_size (layout, NULL, &line_h);
 
@@ -1296,7 +1302,7 @@ draw_for_export (CvlPlot *self,
 {
   Palette pal;
 
-  palette_from_style (self, &pal);
+  palette_from_style (self, TRUE, &pal);
   set_source (cr, &pal.bg, 1);
   cairo_paint (cr);
   draw_plot (self, cr, width, height, FALSE);

@@ -675,6 +675,86 @@ test_export_errors (void)
 }
 
 static void
+spin (void)
+{
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* A noisy training run, as the Train page will show it, in the dark style:
+ * the export takes the dark view background and light text. */
+static void
+test_dark_style (void)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "dark.png", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GError) error = NULL;
+  CvlPlot *plot = new_plot ();
+  guint loss = cvl_plot_add_series (plot, "train loss", TRUE, FALSE);
+  guint acc = cvl_plot_add_series (plot, "test error", FALSE, TRUE);
+  GRand *rand = g_rand_new_with_seed (1);
+  cairo_surface_t *image;
+  const guint8 *data;
+  double brightest = 0;
+  int stride;
+
+  cvl_plot_set_title (plot, "MNIST convnet");
+  cvl_plot_set_smoothing (plot, 0.8);
+  cvl_plot_set_log_scale (plot, TRUE);
+  for (int i = 1; i <= 4300; i++)
+    cvl_plot_append (plot, loss, i, i / 430.0, i * 0.05,
+                     (2.3 * exp (-i / 300.0) + 0.04) * exp (g_rand_double_range (rand, -0.6, 0.6)));
+  for (int e = 1; e <= 10; e++)
+    cvl_plot_append (plot, acc, e * 430, e, e * 21.5, 0.03 / e + 0.008);
+  g_rand_free (rand);
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  spin ();
+  g_assert_true (cvl_plot_export_png (plot, file, 640, 320, &error));
+  g_assert_no_error (error);
+  image = cairo_image_surface_create_from_png (path);
+  g_assert_cmpint (cairo_surface_status (image), ==, CAIRO_STATUS_SUCCESS);
+  data = cairo_image_surface_get_data (image);
+  stride = cairo_image_surface_get_stride (image);
+  /* a dark corner, and light text somewhere */
+  g_assert_cmpuint (data[0] + data[1] + data[2], <, 3 * 80);
+  for (int y = 0; y < 320; y++)
+    for (int x = 0; x < 640; x++)
+      {
+        const guint8 *p = data + y * stride + x * 4;
+        brightest = MAX (brightest, MIN (MIN (p[0], p[1]), p[2]));
+      }
+  g_assert_cmpfloat (brightest, >, 180);
+  cairo_surface_destroy (image);
+  save_shot (plot, "plot-dark.png", 640, 320);
+
+  /* back to light: dark text on light ground again */
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  spin ();
+  g_assert_true (cvl_plot_export_png (plot, file, 640, 320, &error));
+  image = cairo_image_surface_create_from_png (path);
+  data = cairo_image_surface_get_data (image);
+  g_assert_cmpuint (data[0] + data[1] + data[2], >, 3 * 200);
+  {
+    int darkest = 255;
+
+    for (int y = 0; y < 320; y++)
+      for (int x = 0; x < 640; x++)
+        {
+          const guint8 *p = data + y * stride + x * 4;
+          darkest = MIN (darkest, MAX (MAX (p[0], p[1]), p[2]));
+        }
+    g_assert_cmpint (darkest, <, 80);
+  }
+  cairo_surface_destroy (image);
+  save_shot (plot, "plot-light.png", 640, 320);
+  free_plot (plot);
+  remove_dir (dir);
+}
+
+static void
 count_notify (GObject *object, GParamSpec *pspec, guint *count)
 {
   (*count)++;
@@ -734,6 +814,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/plot/png-svg-export", test_png_svg_export);
   g_test_add_func ("/ui/plot/export-errors", test_export_errors);
   g_test_add_func ("/ui/plot/properties", test_properties);
+  g_test_add_func ("/ui/plot/dark-style", test_dark_style);
 
   return g_test_run ();
 }
