@@ -5,7 +5,7 @@
 
 #include <math.h>
 
-#include "cvl-plot-private.h"
+#include "cvl-plot-math.h"
 
 void
 cvl_ema_init (CvlEma *ema,

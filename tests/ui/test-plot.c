@@ -10,7 +10,7 @@
 #include <math.h>
 #include <unistd.h>
 
-#include "cvl-plot-private.h"
+#include "cvl-plot-math.h"
 #include "cvl-plot.h"
 #include "ui-test-util.h"
 
@@ -241,6 +241,25 @@ test_empty_message (void)
   g_assert_cmpuint (alpha_near (image, 5, 195, 3), ==, 0);
   cairo_surface_destroy (image);
   save_shot (plot, "plot-empty.png", 300, 200);
+
+  /* only non-positive values on a log scale: said so, not a blank frame */
+  cvl_plot_append (plot, 0, 1, 0, 0, -1);
+  cvl_plot_append (plot, 0, 2, 0, 0, 0);
+  cvl_plot_set_log_scale (plot, TRUE);
+  image = render (plot, 300, 200);
+  inked = 0;
+  for (int y = 60; y < 160; y++)
+    for (int x = 20; x < 280; x++)
+      inked += alpha_at (image, x, y) > 0;
+  g_assert_cmpint (inked, >, 20);
+  cairo_surface_destroy (image);
+  /* the linear scale plots them */
+  cvl_plot_set_log_scale (plot, FALSE);
+  {
+    double px, py;
+
+    g_assert_true (cvl_plot_data_to_pixel (plot, 300, 200, 1, -1, &px, &py));
+  }
   free_plot (plot);
 }
 
