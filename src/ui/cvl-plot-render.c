@@ -706,7 +706,8 @@ draw_hover (CvlPlot        *self,
   g_autofree guint *rows = g_new (guint, self->series->len + 1);
   g_auto (GStrv) cells = NULL;
   double cx = axis_to_x (g, self->hover_x), col_x[5] = { 0 }, box_w, box_h, bx, by;
-  guint n;
+  g_autofree double *ring_y = g_new (double, self->series->len + 1);
+  guint n, n_rings = 0, cover_top = 0, cover_bottom = 0;
 
   if (cx < g->left - 1 || cx > g->right + 1)
     return;
@@ -738,9 +739,11 @@ draw_hover (CvlPlot        *self,
       set_source (cr, &pal->bg, 1);
       cairo_set_line_width (cr, 1.5);
       cairo_stroke (cr);
+      ring_y[n_rings++] = axis_to_y (g, y);
     }
 
-  /* a table: swatch | name | value | raw | x, beside the cursor */
+  /* a table: swatch | name | value | raw | x, beside the cursor, at the top
+   * unless it would hide more of the ringed points there than at the bottom */
   cells = cvl_plot_hover_cells (self, &n, rows);
   if (n == 0)
     return;
@@ -756,7 +759,12 @@ draw_hover (CvlPlot        *self,
   box_w = col_x[4] - 4;
   box_h = n * line_h + 8;
   bx = cx + 12 + box_w <= g->right ? cx + 12 : MAX (g->left, cx - 12 - box_w);
-  by = g->top + 4;
+  for (guint i = 0; i < n_rings; i++)
+    {
+      cover_top += ring_y[i] <= g->top + 4 + box_h + 4;
+      cover_bottom += ring_y[i] >= g->bottom - 4 - box_h - 4;
+    }
+  by = cover_top > cover_bottom ? g->bottom - 4 - box_h : g->top + 4;
 
   set_source (cr, &pal->tooltip_bg, 0.94);
   cairo_rectangle (cr, bx, by, box_w, box_h);

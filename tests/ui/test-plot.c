@@ -448,7 +448,24 @@ test_hover_nearest (void)
     cairo_surface_destroy (surface);
   }
 
-  /* by epoch, the same pointer position means epochs, and the time axis reads m:ss */
+  /* at the right end the read-out flips to the cursor's left */
+  g_assert_true (cvl_plot_data_to_pixel (plot, w, h, 1000, 0.5, &px, &py));
+  g_signal_emit_by_name (motion, "motion", px, py);
+  g_assert_true (cvl_plot_get_hover (plot, &hx));
+  g_assert_cmpfloat_with_epsilon (hx, 1000, 1e-9); /* the accuracy's last point */
+  {
+    cairo_surface_t *image = render (plot, w, h);
+    const char *dir = g_getenv ("CVL_TEST_SHOTS");
+
+    if (dir != NULL)
+      {
+        g_autofree char *path = g_build_filename (dir, "plot-hover-right.png", NULL);
+        g_assert_cmpint (cairo_surface_write_to_png (image, path), ==, CAIRO_STATUS_SUCCESS);
+      }
+    cairo_surface_destroy (image);
+  }
+
+  /* by time, the same pointer position means seconds, and the read-out says m:ss */
   cvl_plot_set_x_axis (plot, CVL_PLOT_X_TIME);
   g_assert_false (cvl_plot_get_hover (plot, NULL));
   g_assert_true (cvl_plot_data_to_pixel (plot, w, h, 66, 0.5, &px, &py));
