@@ -76,7 +76,7 @@ struct _CvlPlot
   Geometry     *geometry;     /* NULL when stale */
   gboolean      hovering;
   double        hover_x;      /* data x of the point under the cursor */
-  double       *scratch;      /* [2, capacity] pixel coordinates before decimation */
+  double       *scratch;      /* [5, capacity]: pixels, then the reduced line */
   gsize         scratch_capacity;
 };
 

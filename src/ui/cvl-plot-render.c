@@ -265,7 +265,7 @@ ensure_scratch (CvlPlot *self,
     return;
   self->scratch_capacity = MAX (n, self->scratch_capacity * 2);
   g_free (self->scratch);
-  self->scratch = g_new (double, 2 * self->scratch_capacity);
+  self->scratch = g_new (double, 5 * self->scratch_capacity);
 }
 
 static void
@@ -277,11 +277,15 @@ build_polyline (CvlPlot        *self,
 {
   const CvlPlotPoint *pts = (const CvlPlotPoint *) s->points->data;
   gsize n = s->points->len;
-  double *px, *py;
+  double *px, *py, *out;
+  gsize m;
 
-  ensure_scratch (self, n);
+  /* pixels and the reduced line go to scratch space; only the reduced line,
+   * a few points a column, is kept, so big series cost no big allocations */
+  ensure_scratch (self, MAX (n, 1));
   px = self->scratch;
-  py = self->scratch + self->scratch_capacity;
+  py = px + self->scratch_capacity;
+  out = py + self->scratch_capacity;
   for (gsize i = 0; i < n; i++)
     {
       double x = cvl_plot_point_x (&pts[i], self->x_axis);
@@ -293,15 +297,26 @@ build_polyline (CvlPlot        *self,
   /* a point a column or more: a filled band, much cheaper than a stroke */
   if (s->ordered[self->x_axis] && n > g->right - g->left)
     {
-      line->x = g_new (double, 3 * n);
-      line->y = line->x + n;
-      line->bottom = line->x + 2 * n;
-      line->n = cvl_plot_band (px, py, n, line->x, line->y, line->bottom);
-      return;
+      double *top = out + self->scratch_capacity, *bottom = top + self->scratch_capacity;
+
+      m = cvl_plot_band (px, py, n, out, top, bottom);
+      line->x = g_new (double, 3 * MAX (m, 1));
+      line->y = line->x + m;
+      line->bottom = line->y + m;
+      memcpy (line->y, top, m * sizeof (double));
+      memcpy (line->bottom, bottom, m * sizeof (double));
     }
-  line->x = g_new (double, 2 * MAX (n, 1));
-  line->y = line->x + MAX (n, 1);
-  line->n = cvl_plot_decimate (px, py, n, line->x, line->y);
+  else
+    {
+      double *y = out + self->scratch_capacity;
+
+      m = cvl_plot_decimate (px, py, n, out, y);
+      line->x = g_new (double, 2 * MAX (m, 1));
+      line->y = line->x + m;
+      memcpy (line->y, y, m * sizeof (double));
+    }
+  memcpy (line->x, out, m * sizeof (double));
+  line->n = m;
 }
 
 /* The drawn data range; FALSE when there is nothing to show. */
