@@ -5,7 +5,7 @@
 
 #include <math.h>
 
-#include "cvl-plot-private.h"
+#include "cvl-plot-math.h"
 
 void
 cvl_ema_init (CvlEma *ema,
@@ -96,6 +96,63 @@ cvl_plot_decimate (const double *px,
           out_x[out] = px[idx[k]];
           out_y[out++] = py[idx[k]];
         }
+    }
+
+  return out;
+}
+
+gsize
+cvl_plot_band (const double *px,
+               const double *py,
+               gsize         n,
+               double       *out_x,
+               double       *out_top,
+               double       *out_bottom)
+{
+  gsize out = 0, i = 0;
+  double prev_last = NAN; /* y where the previous column's run ended */
+  double prev_column = NAN;
+
+  while (i < n)
+    {
+      double column, top, bottom, first;
+
+      if (isnan (py[i]))
+        {
+          if (out > 0 && !isnan (out_x[out - 1]))
+            {
+              out_x[out] = out_top[out] = out_bottom[out] = NAN;
+              out++;
+            }
+          prev_last = NAN;
+          i++;
+          continue;
+        }
+
+      column = floor (px[i]);
+      first = top = bottom = py[i];
+      for (i++; i < n && !isnan (py[i]) && floor (px[i]) == column; i++)
+        {
+          top = MIN (top, py[i]);
+          bottom = MAX (bottom, py[i]);
+        }
+      /* meet the next column half-way along the segment joining them; columns
+       * further apart are joined by the band's own straight edges */
+      if (!isnan (prev_last) && column == prev_column + 1)
+        {
+          double mid = (prev_last + first) / 2;
+
+          top = MIN (top, mid);
+          bottom = MAX (bottom, mid);
+          out_top[out - 1] = MIN (out_top[out - 1], mid);
+          out_bottom[out - 1] = MAX (out_bottom[out - 1], mid);
+        }
+      prev_last = py[i - 1];
+      prev_column = column;
+      out_x[out] = column + 0.5;
+      out_top[out] = top;
+      out_bottom[out] = bottom;
+      out++;
     }
 
   return out;

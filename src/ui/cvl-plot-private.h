@@ -1,40 +1,116 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The plot's pure numeric helpers, shared with its tests: EMA smoothing,
- * axis ticks and the per-pixel-column decimation. */
+/* CvlPlot's insides, shared by its files: cvl-plot.c (series, properties,
+ * hover, the widget), cvl-plot-render.c (layout cache and drawing) and
+ * cvl-plot-export.c (PNG, SVG, CSV). */
 #pragma once
 
-#include <glib.h>
+#include "cvl-plot-math.h"
+#include "cvl-plot.h"
 
 G_BEGIN_DECLS
 
-/* TensorBoard's debiased EMA: last ← w·last + (1 − w)·v over the finite
- * values, smoothed = last / (1 − wⁿ) after n of them; values that are not
- * finite pass through and do not advance it. */
+#define N_COLOURS   6     /* series colours, then they repeat */
+#define MAX_TICKS   64
+#define MAX_MINOR   128
+
 typedef struct
 {
-  double weight;
-  double last;
-  double weight_pow; /* wⁿ */
-} CvlEma;
+  char         *name;
+  gboolean      smoothed;
+  gboolean      markers;
+  GArray       *points;      /* CvlPlotPoint */
+  CvlEma        ema;
+  gboolean      ordered[3];  /* x never decreased, per CvlPlotXAxis */
+  /* value ranges of the finite points, for the y axis */
+  double        lo, hi, lo_positive;
+  double        x_lo[3], x_hi[3];
+} Series;
 
-void   cvl_ema_init (CvlEma *ema,
-                     double  weight);
-double cvl_ema_next (CvlEma *ema,
-                     double  value);
+typedef struct
+{
+  double lo, hi;              /* drawn range; log10 of the values on a log axis */
+  int    n_major, n_minor;
+  double major[MAX_TICKS];    /* in the units of lo and hi */
+  double minor[MAX_MINOR];
+  char   labels[MAX_TICKS][24];
+} Axis;
 
-/* A 1-2-5 step near range / target (> 0). */
-double cvl_plot_nice_step (double range,
-                           double target);
+/* A series' line in pixels: a decimated polyline, or for data denser than
+ * the pixels a band from y (top) to bottom, one entry per pixel column. NaN
+ * breaks either. */
+typedef struct
+{
+  gsize   n;
+  double *x, *y;
+  double *bottom;             /* NULL for a polyline */
+} Polyline;
 
-/* Reduces a polyline in pixel coordinates [n] to the first, lowest, highest
- * and last point of each run of points in one pixel column (in their
- * original order), so drawing costs O(width) whatever n. A NaN y breaks the
- * line; one NaN point marks each break in the output. `out_x`, `out_y` hold
- * at least n points. Returns the number written. */
-gsize  cvl_plot_decimate  (const double *px,
-                           const double *py,
-                           gsize         n,
-                           double       *out_x,
-                           double       *out_y);
+/* Everything draw() needs for one size; dropped whenever it would change. */
+typedef struct
+{
+  int       width, height;
+  gboolean  has_data;
+  double    left, top, right, bottom;  /* the plot frame */
+  double    legend_y, title_y;
+  Axis      x, y;
+  Polyline *raw, *smooth;              /* [n_series] */
+  guint     n_series;
+} Geometry;
+
+typedef struct
+{
+  GdkRGBA fg, bg, tooltip_bg, series[N_COLOURS];
+} Palette;
+
+struct _CvlPlot
+{
+  GtkWidget     parent_instance;
+
+  GPtrArray    *series;       /* Series* */
+  double        smoothing;
+  gboolean      log_scale;
+  CvlPlotXAxis  x_axis;
+  char         *title;
+  char         *y_label;
+
+  Geometry     *geometry;     /* NULL when stale */
+  gboolean      hovering;
+  double        hover_x;      /* data x of the point under the cursor */
+  double       *scratch;      /* [5, capacity]: pixels, then the reduced line */
+  gsize         scratch_capacity;
+};
+
+static inline double
+cvl_plot_point_x (const CvlPlotPoint *p,
+                  CvlPlotXAxis        axis)
+{
+  return axis == CVL_PLOT_X_STEP ? p->step : axis == CVL_PLOT_X_EPOCH ? p->epoch : p->seconds;
+}
+
+/* cvl-plot-render.c */
+void        cvl_plot_geometry_free      (Geometry     *g);
+/* The cached layout for width × height, rebuilt when stale or resized. */
+Geometry   *cvl_plot_ensure_geometry    (CvlPlot      *self,
+                                         int           width,
+                                         int           height);
+void        cvl_plot_palette_from_style (CvlPlot      *self,
+                                         gboolean      for_export,
+                                         Palette      *p);
+void        cvl_plot_draw_full          (CvlPlot      *self,
+                                         cairo_t      *cr,
+                                         int           width,
+                                         int           height,
+                                         gboolean      with_hover);
+void        cvl_plot_format_x           (CvlPlotXAxis  axis,
+                                         char         *buf,
+                                         gsize         size,
+                                         double        x);
+const char *cvl_plot_x_axis_title       (CvlPlotXAxis  axis);
+
+/* cvl-plot.c: the read-out's cells, [rows, 4] strings (name, value, raw
+ * value or "", x); series_of_row[n_series] receives each row's series. */
+char      **cvl_plot_hover_cells        (CvlPlot      *self,
+                                         guint        *n_rows,
+                                         guint        *series_of_row);
 
 G_END_DECLS

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <unistd.h>
 
-#include "cvl-plot-private.h"
+#include "cvl-plot-math.h"
 #include "cvl-plot.h"
 #include "ui-test-util.h"
 
@@ -241,6 +241,25 @@ test_empty_message (void)
   g_assert_cmpuint (alpha_near (image, 5, 195, 3), ==, 0);
   cairo_surface_destroy (image);
   save_shot (plot, "plot-empty.png", 300, 200);
+
+  /* only non-positive values on a log scale: said so, not a blank frame */
+  cvl_plot_append (plot, 0, 1, 0, 0, -1);
+  cvl_plot_append (plot, 0, 2, 0, 0, 0);
+  cvl_plot_set_log_scale (plot, TRUE);
+  image = render (plot, 300, 200);
+  inked = 0;
+  for (int y = 60; y < 160; y++)
+    for (int x = 20; x < 280; x++)
+      inked += alpha_at (image, x, y) > 0;
+  g_assert_cmpint (inked, >, 20);
+  cairo_surface_destroy (image);
+  /* the linear scale plots them */
+  cvl_plot_set_log_scale (plot, FALSE);
+  {
+    double px, py;
+
+    g_assert_true (cvl_plot_data_to_pixel (plot, 300, 200, 1, -1, &px, &py));
+  }
   free_plot (plot);
 }
 
@@ -301,6 +320,31 @@ test_decimate_keeps_extremes (void)
     g_assert_cmpfloat (ry[2], ==, 2);
     g_assert_cmpfloat (ry[3], ==, 3);
   }
+}
+
+static void
+test_band_covers_columns (void)
+{
+  /* columns 0 and 1 dense; a NaN; then columns 5 and 9, apart */
+  const double px[] = { 0.1, 0.5, 0.9, 1.2, 1.7, 3.0, 5.5, 9.5 };
+  const double py[] = { 10, 30, 20, 50, 40, NAN, 7, 70 };
+  double x[8], top[8], bottom[8];
+  gsize n = cvl_plot_band (px, py, 8, x, top, bottom);
+
+  g_assert_cmpuint (n, ==, 5);
+  /* column 0 spans 10…30 and reaches down to meet column 1 at (20 + 50) / 2 */
+  g_assert_cmpfloat_with_epsilon (x[0], 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (top[0], 10, 1e-12);
+  g_assert_cmpfloat_with_epsilon (bottom[0], 35, 1e-12);
+  g_assert_cmpfloat_with_epsilon (top[1], 35, 1e-12);
+  g_assert_cmpfloat_with_epsilon (bottom[1], 50, 1e-12);
+  g_assert_true (isnan (x[2]));
+  /* columns 5 and 9 are not adjacent: each keeps its own point; the band's
+   * straight edges draw the line between them */
+  g_assert_cmpfloat_with_epsilon (top[3], 7, 1e-12);
+  g_assert_cmpfloat_with_epsilon (bottom[3], 7, 1e-12);
+  g_assert_cmpfloat_with_epsilon (top[4], 70, 1e-12);
+  g_assert_cmpfloat_with_epsilon (x[4], 9.5, 1e-12);
 }
 
 /* 200k noisy points and one spike: the spike must be drawn. */
@@ -404,7 +448,24 @@ test_hover_nearest (void)
     cairo_surface_destroy (surface);
   }
 
-  /* by epoch, the same pointer position means epochs, and the time axis reads m:ss */
+  /* at the right end the read-out flips to the cursor's left */
+  g_assert_true (cvl_plot_data_to_pixel (plot, w, h, 1000, 0.5, &px, &py));
+  g_signal_emit_by_name (motion, "motion", px, py);
+  g_assert_true (cvl_plot_get_hover (plot, &hx));
+  g_assert_cmpfloat_with_epsilon (hx, 1000, 1e-9); /* the accuracy's last point */
+  {
+    cairo_surface_t *image = render (plot, w, h);
+    const char *dir = g_getenv ("CVL_TEST_SHOTS");
+
+    if (dir != NULL)
+      {
+        g_autofree char *path = g_build_filename (dir, "plot-hover-right.png", NULL);
+        g_assert_cmpint (cairo_surface_write_to_png (image, path), ==, CAIRO_STATUS_SUCCESS);
+      }
+    cairo_surface_destroy (image);
+  }
+
+  /* by time, the same pointer position means seconds, and the read-out says m:ss */
   cvl_plot_set_x_axis (plot, CVL_PLOT_X_TIME);
   g_assert_false (cvl_plot_get_hover (plot, NULL));
   g_assert_true (cvl_plot_data_to_pixel (plot, w, h, 66, 0.5, &px, &py));
@@ -650,6 +711,86 @@ test_export_errors (void)
 }
 
 static void
+spin (void)
+{
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* A noisy training run, as the Train page will show it, in the dark style:
+ * the export takes the dark view background and light text. */
+static void
+test_dark_style (void)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "dark.png", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GError) error = NULL;
+  CvlPlot *plot = new_plot ();
+  guint loss = cvl_plot_add_series (plot, "train loss", TRUE, FALSE);
+  guint acc = cvl_plot_add_series (plot, "test error", FALSE, TRUE);
+  GRand *rand = g_rand_new_with_seed (1);
+  cairo_surface_t *image;
+  const guint8 *data;
+  double brightest = 0;
+  int stride;
+
+  cvl_plot_set_title (plot, "MNIST convnet");
+  cvl_plot_set_smoothing (plot, 0.8);
+  cvl_plot_set_log_scale (plot, TRUE);
+  for (int i = 1; i <= 4300; i++)
+    cvl_plot_append (plot, loss, i, i / 430.0, i * 0.05,
+                     (2.3 * exp (-i / 300.0) + 0.04) * exp (g_rand_double_range (rand, -0.6, 0.6)));
+  for (int e = 1; e <= 10; e++)
+    cvl_plot_append (plot, acc, e * 430, e, e * 21.5, 0.03 / e + 0.008);
+  g_rand_free (rand);
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  spin ();
+  g_assert_true (cvl_plot_export_png (plot, file, 640, 320, &error));
+  g_assert_no_error (error);
+  image = cairo_image_surface_create_from_png (path);
+  g_assert_cmpint (cairo_surface_status (image), ==, CAIRO_STATUS_SUCCESS);
+  data = cairo_image_surface_get_data (image);
+  stride = cairo_image_surface_get_stride (image);
+  /* a dark corner, and light text somewhere */
+  g_assert_cmpuint (data[0] + data[1] + data[2], <, 3 * 80);
+  for (int y = 0; y < 320; y++)
+    for (int x = 0; x < 640; x++)
+      {
+        const guint8 *p = data + y * stride + x * 4;
+        brightest = MAX (brightest, MIN (MIN (p[0], p[1]), p[2]));
+      }
+  g_assert_cmpfloat (brightest, >, 180);
+  cairo_surface_destroy (image);
+  save_shot (plot, "plot-dark.png", 640, 320);
+
+  /* back to light: dark text on light ground again */
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  spin ();
+  g_assert_true (cvl_plot_export_png (plot, file, 640, 320, &error));
+  image = cairo_image_surface_create_from_png (path);
+  data = cairo_image_surface_get_data (image);
+  g_assert_cmpuint (data[0] + data[1] + data[2], >, 3 * 200);
+  {
+    int darkest = 255;
+
+    for (int y = 0; y < 320; y++)
+      for (int x = 0; x < 640; x++)
+        {
+          const guint8 *p = data + y * stride + x * 4;
+          darkest = MIN (darkest, MAX (MAX (p[0], p[1]), p[2]));
+        }
+    g_assert_cmpint (darkest, <, 80);
+  }
+  cairo_surface_destroy (image);
+  save_shot (plot, "plot-light.png", 640, 320);
+  free_plot (plot);
+  remove_dir (dir);
+}
+
+static void
 count_notify (GObject *object, GParamSpec *pspec, guint *count)
 {
   (*count)++;
@@ -701,6 +842,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/plot/render-line", test_render_line);
   g_test_add_func ("/ui/plot/empty-message", test_empty_message);
   g_test_add_func ("/ui/plot/decimate-keeps-extremes", test_decimate_keeps_extremes);
+  g_test_add_func ("/ui/plot/band-covers-columns", test_band_covers_columns);
   g_test_add_func ("/ui/plot/many-points-keep-spike", test_many_points_keep_spike);
   g_test_add_func ("/ui/plot/hover-nearest", test_hover_nearest);
   g_test_add_func ("/ui/plot/unordered-nearest", test_unordered_nearest);
@@ -708,6 +850,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/ui/plot/png-svg-export", test_png_svg_export);
   g_test_add_func ("/ui/plot/export-errors", test_export_errors);
   g_test_add_func ("/ui/plot/properties", test_properties);
+  g_test_add_func ("/ui/plot/dark-style", test_dark_style);
 
   return g_test_run ();
 }
