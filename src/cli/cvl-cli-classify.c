@@ -6,31 +6,12 @@
 
 #include <gio/gio.h>
 
+#include "cvl-bundled-model.h"
 #include "cvl-cli.h"
 #include "cvl-digit.h"
 #include "cvl-error.h"
 #include "cvl-imageio.h"
 #include "cvl-net.h"
-
-/* Where the bundled model is: beside the sources for uninstalled runs, then
- * where `meson install` puts it (both in config.h). */
-static const char * const model_locations[] = {
-  BUNDLED_MODEL_SOURCE,
-  BUNDLED_MODEL_INSTALLED,
-};
-
-static char *
-find_bundled_model (GError **error)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (model_locations); i++)
-    if (g_file_test (model_locations[i], G_FILE_TEST_IS_REGULAR))
-      return g_strdup (model_locations[i]);
-
-  g_set_error (error, CVL_ERROR, CVL_ERROR_IO,
-               "The bundled model is neither in %s nor in %s; give one with --model",
-               model_locations[0], model_locations[1]);
-  return NULL;
-}
 
 /* Gray values in [0, 1]. A picture with transparency is laid on a background
  * opposite to its visible ink, so both a black and a white pen on a
@@ -115,12 +96,14 @@ cvl_cli_classify (int      argc,
 {
   g_autofree char *model_path = NULL;
   g_auto(GStrv) images = NULL;
-  gboolean no_center = FALSE;
+  gboolean no_center = FALSE, verbose = FALSE;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
       "The network (safetensors; default: the bundled model)", "MODEL" },
     { "no-center", 0, 0, G_OPTION_ARG_NONE, &no_center,
       "Centre the digit's box instead of its centre of mass", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+      "Say which model file is used (on standard error)", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &images, NULL, NULL },
     { NULL }
   };
@@ -146,10 +129,12 @@ cvl_cli_classify (int      argc,
 
   if (model_path == NULL)
     {
-      model_path = find_bundled_model (error);
+      model_path = cvl_bundled_model_find (error);
       if (model_path == NULL)
         return FALSE;
     }
+  if (verbose)
+    g_printerr ("model: %s\n", model_path);
   net = cvl_net_load (model_path, error);
   if (net == NULL)
     return FALSE;

@@ -3,27 +3,12 @@
  * confusion matrix (rows: the true digit, columns: the prediction). */
 #include "config.h"
 
+#include "cvl-bundled-model.h"
 #include "cvl-cli.h"
 #include "cvl-cli-dataset.h"
 #include "cvl-error.h"
 #include "cvl-nn.h"
 #include "cvl-trainer.h"
-
-/* The bundled model, as classify finds it: beside the sources for
- * uninstalled runs, then where `meson install` puts it. */
-static char *
-bundled_model (GError **error)
-{
-  const char *locations[] = { BUNDLED_MODEL_SOURCE, BUNDLED_MODEL_INSTALLED };
-
-  for (guint i = 0; i < G_N_ELEMENTS (locations); i++)
-    if (g_file_test (locations[i], G_FILE_TEST_IS_REGULAR))
-      return g_strdup (locations[i]);
-  g_set_error (error, CVL_ERROR, CVL_ERROR_IO,
-               "The bundled model is neither in %s nor in %s; give one with --model",
-               locations[0], locations[1]);
-  return NULL;
-}
 
 gboolean
 cvl_cli_eval (int      argc,
@@ -59,7 +44,7 @@ cvl_cli_eval (int      argc,
                    "eval takes no arguments, got “%s”", argv[1]);
       return FALSE;
     }
-  if (model == NULL && (model = bundled_model (error)) == NULL)
+  if (model == NULL && (model = cvl_bundled_model_find (error)) == NULL)
     return FALSE;
 
   net = cvl_net_load (model, error);
