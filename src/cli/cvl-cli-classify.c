@@ -4,6 +4,7 @@
  * "PATH DIGIT CONFIDENCE" line each. A bad picture does not stop the others. */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <gio/gio.h>
 
 #include "cvl-bundled-model.h"
@@ -69,7 +70,7 @@ classify_one (CvlNet      *net,
   if (gray == NULL)
     {
       g_set_error (error, CVL_ERROR, CVL_ERROR_TOO_LARGE,
-                   "Not enough memory for “%s” (%d×%d)", path, image->width, image->height);
+                   _("Not enough memory for “%s” (%d×%d)"), path, image->width, image->height);
       return FALSE;
     }
   if (!cvl_digit_preprocess (gray->data, gray->width, gray->height, center_by_mass,
@@ -99,11 +100,11 @@ cvl_cli_classify (int      argc,
   gboolean no_center = FALSE, verbose = FALSE;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
-      "The network (safetensors; default: the bundled model)", "MODEL" },
+      N_("The network (safetensors; default: the bundled model)"), "MODEL" },
     { "no-center", 0, 0, G_OPTION_ARG_NONE, &no_center,
-      "Centre the digit's box instead of its centre of mass", NULL },
+      N_("Centre the digit's box instead of its centre of mass"), NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
-      "Say which model file is used (on standard error)", NULL },
+      N_("Say which model file is used (on standard error)"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &images, NULL, NULL },
     { NULL }
   };
@@ -112,9 +113,9 @@ cvl_cli_classify (int      argc,
   guint n_images, n_failed = 0, n_empty = 0;
 
   context = cvl_cli_context_new ("classify", "IMAGE…",
-                                 "Classify pictures of single digits (any size, dark ink on "
-                                 "light or light on dark):\none line per picture, "
-                                 "“PATH DIGIT CONFIDENCE”, or “PATH - no digit found”.");
+                                 _("Classify pictures of single digits (any size, dark ink on "
+                                   "light or light on dark):\none line per picture, "
+                                   "“PATH DIGIT CONFIDENCE”, or “PATH - no digit found”."));
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, error))
     return FALSE;
@@ -123,7 +124,7 @@ cvl_cli_classify (int      argc,
   if (n_images == 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "classify needs at least one IMAGE");
+                   _("classify needs at least one IMAGE"));
       return FALSE;
     }
 
@@ -172,8 +173,8 @@ cvl_cli_classify (int      argc,
   if (n_failed > 0 || n_empty > 0)
     {
       g_set_error (error, CVL_ERROR, n_failed > 0 ? CVL_ERROR_IO : CVL_ERROR_EMPTY_OUTPUT,
-                   "%u of %u pictures could not be classified "
-                   "(%u unreadable, %u without a digit)",
+                   _("%u of %u pictures could not be classified "
+                     "(%u unreadable, %u without a digit)"),
                    n_failed + n_empty, n_images, n_failed, n_empty);
       return FALSE;
     }

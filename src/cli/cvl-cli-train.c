@@ -4,6 +4,7 @@
  * per epoch, a CSV log, checkpoints and resuming. */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -28,13 +29,13 @@ check_writable (const char  *path,
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || access (dir, W_OK) != 0)
     {
       g_set_error (error, CVL_ERROR, CVL_ERROR_IO,
-                   "Cannot write the %s “%s”: folder “%s” is missing or not writable",
+                   _("Cannot write the %s “%s”: folder “%s” is missing or not writable"),
                    what, path, dir);
       return FALSE;
     }
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, CVL_ERROR, CVL_ERROR_IO, "Cannot write the %s “%s”: it is a folder",
+      g_set_error (error, CVL_ERROR, CVL_ERROR_IO, _("Cannot write the %s “%s”: it is a folder"),
                    what, path);
       return FALSE;
     }
@@ -61,7 +62,7 @@ write_log (const char *path,
   if (!g_file_set_contents_full (path, csv->str, csv->len, G_FILE_SET_CONTENTS_CONSISTENT,
                                  0644, &local))
     {
-      g_set_error (error, CVL_ERROR, CVL_ERROR_IO, "Could not write the log: %s",
+      g_set_error (error, CVL_ERROR, CVL_ERROR_IO, _("Could not write the log: %s"),
                    local->message);
       return FALSE;
     }
@@ -112,32 +113,32 @@ cvl_cli_train (int      argc,
   {
     GOptionEntry entries[] = {
       { "data", 0, 0, G_OPTION_ARG_FILENAME, &dir,
-        "Folder with the four IDX files (raw or .gz)", "DIR" },
+        N_("Folder with the four IDX files (raw or .gz)"), "DIR" },
       { "dataset", 0, 0, G_OPTION_ARG_STRING, &dataset,
-        "mnist (default) or fashion, found where Convolve keeps them", "NAME" },
-      { "epochs", 0, 0, G_OPTION_ARG_INT, &config.epochs, "Epochs to train (5)", "N" },
-      { "batch", 0, 0, G_OPTION_ARG_INT, &config.batch, "Batch size (128)", "N" },
-      { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Learning rate (0.001)", "X" },
-      { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, "adam (default) or sgd", "NAME" },
+        N_("mnist (default) or fashion, found where Convolve keeps them"), "NAME" },
+      { "epochs", 0, 0, G_OPTION_ARG_INT, &config.epochs, N_("Epochs to train (5)"), "N" },
+      { "batch", 0, 0, G_OPTION_ARG_INT, &config.batch, N_("Batch size (128)"), "N" },
+      { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Learning rate (0.001)"), "X" },
+      { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, N_("adam (default) or sgd"), "NAME" },
       { "keep-prob", 0, 0, G_OPTION_ARG_DOUBLE, &keep,
-        "Dropout keep probability of the fc layer (0.75)", "X" },
-      { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of initialisation, shuffling and "
-        "dropout (1)", "N" },
+        N_("Dropout keep probability of the fc layer (0.75)"), "X" },
+      { "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
+        N_("Seed of initialisation, shuffling and dropout (1)"), "N" },
       { "threads", 0, 0, G_OPTION_ARG_INT, &config.threads,
-        "Threads (default: all cores); same seed and threads, same weights", "N" },
+        N_("Threads (default: all cores); same seed and threads, same weights"), "N" },
       { "limit", 0, 0, G_OPTION_ARG_INT, &config.limit,
-        "Train on the first N images only", "N" },
-      { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Save the model (safetensors)", "MODEL" },
+        N_("Train on the first N images only"), "N" },
+      { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, N_("Save the model (safetensors)"), "MODEL" },
       { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint,
-        "Write a checkpoint after every epoch and when stopped", "FILE" },
-      { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume, "Continue from a checkpoint", "FILE" },
-      { "log", 0, 0, G_OPTION_ARG_FILENAME, &log, "Per-epoch metrics as CSV", "FILE" },
+        N_("Write a checkpoint after every epoch and when stopped"), "FILE" },
+      { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume, N_("Continue from a checkpoint"), "FILE" },
+      { "log", 0, 0, G_OPTION_ARG_FILENAME, &log, N_("Per-epoch metrics as CSV"), "FILE" },
       { NULL }
     };
 
     context = cvl_cli_context_new ("train", NULL,
-                                   "Train the lecture's convnet (conv 5×5×32, pool, conv "
-                                   "5×5×64, pool, fc 1024, dropout, logits 10).");
+                                   _("Train the lecture's convnet (conv 5×5×32, pool, conv "
+                                     "5×5×64, pool, fc 1024, dropout, logits 10)."));
     g_option_context_add_main_entries (context, entries, NULL);
   }
   if (!g_option_context_parse (context, &argc, &argv, error))
@@ -145,18 +146,18 @@ cvl_cli_train (int      argc,
   if (argc > 1)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "train takes no arguments, got “%s”", argv[1]);
+                   _("train takes no arguments, got “%s”"), argv[1]);
       return FALSE;
     }
   if (optimizer != NULL && !g_str_equal (optimizer, "adam") && !g_str_equal (optimizer, "sgd"))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "--optimizer takes adam or sgd, not “%s”", optimizer);
+                   _("--optimizer takes adam or sgd, not “%s”"), optimizer);
       return FALSE;
     }
   if (seed < 0)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "--seed must not be negative");
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("--seed must not be negative"));
       return FALSE;
     }
   config.optimizer = optimizer != NULL && g_str_equal (optimizer, "sgd") ? CVL_OPTIMIZER_SGD

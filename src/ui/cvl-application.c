@@ -73,8 +73,8 @@ show_about (GSimpleAction *action,
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
   static const char *developers[] = { "The Convolve developers", NULL };
-  static const char *artists[] = {
-    "Stefan van der Walt, “Chelsea the cat” sample photo (CC0, from scikit-image)",
+  const char *artists[] = {
+    _("Stefan van der Walt, “Chelsea the cat” sample photo (CC0, from scikit-image)"),
     NULL
   };
   AdwAboutWindow *about;
@@ -92,7 +92,8 @@ show_about (GSimpleAction *action,
   adw_about_window_set_developers (about, developers);
   adw_about_window_set_artists (about, artists);
   adw_about_window_add_credit_section (about, _("Inspired by"), (const char *[]) {
-    "Stanford CS20, “TensorFlow for Deep Learning Research”, lecture 7: Convnets in TensorFlow",
+    _("Stanford CS20, “TensorFlow for Deep Learning Research”, lecture 7: "
+      "Convnets in TensorFlow"),
     NULL });
   adw_about_window_add_acknowledgement_section (about, _("Built with"), (const char *[]) {
     "GTK https://gtk.org",
