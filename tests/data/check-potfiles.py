@@ -17,6 +17,7 @@ KNOWN = [
     "Convolve",                                       # .desktop.in, .ui
     "See what convolutions do and train a convnet",   # .metainfo.xml.in
     "Keyboard Shortcuts",                             # help-overlay.ui
+    "Threads",                                        # the preferences .ui
     "See what a convolution kernel does to a photo, live.",  # a .c file
     "Train the lecture's convnet on MNIST",           # convolve-cli
 ]
