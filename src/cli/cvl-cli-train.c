@@ -7,12 +7,24 @@
 #include <glib/gi18n.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cvl-cli.h"
 #include "cvl-cli-dataset.h"
 #include "cvl-error.h"
+#include "cvl-net-train.h"
+#include "cvl-tfevents.h"
 #include "cvl-trainer.h"
+
+/* conv1's 32 filters as a TensorBoard image: 4 rows of 8 tiles, each 5×5
+ * filter stretched over its own min–max and scaled 4× (nearest), 2-pixel
+ * black gaps. */
+#define TILE_SCALE 4
+#define TILE_GAP 2
+#define TILE_SIDE (5 * TILE_SCALE)
+#define FILTERS_W (8 * TILE_SIDE + 9 * TILE_GAP)
+#define FILTERS_H (4 * TILE_SIDE + 5 * TILE_GAP)
 
 /* The folder `path` would be written in must exist: fail before training,
  * not after it. */
@@ -70,6 +82,59 @@ write_log (const char *path,
 }
 
 static void
+conv1_filters_image (const CvlNet *net,
+                     guint8       *pixels)   /* [FILTERS_H, FILTERS_W] */
+{
+  const float *w = cvl_net_get_tensor (net, "conv1.weight");   /* [32, 1, 5, 5] */
+
+  memset (pixels, 0, FILTERS_W * FILTERS_H);
+  for (int f = 0; f < 32; f++)
+    {
+      const float *k = w + f * 25;
+      float lo = k[0], hi = k[0];
+      int x0 = TILE_GAP + (f % 8) * (TILE_SIDE + TILE_GAP);
+      int y0 = TILE_GAP + (f / 8) * (TILE_SIDE + TILE_GAP);
+
+      for (int i = 1; i < 25; i++)
+        {
+          lo = MIN (lo, k[i]);
+          hi = MAX (hi, k[i]);
+        }
+      for (int y = 0; y < TILE_SIDE; y++)
+        for (int x = 0; x < TILE_SIDE; x++)
+          {
+            float v = k[(y / TILE_SCALE) * 5 + x / TILE_SCALE];
+
+            pixels[(y0 + y) * FILTERS_W + x0 + x] =
+              hi > lo ? (guint8) lrintf (255.f * (v - lo) / (hi - lo)) : 128;
+          }
+    }
+}
+
+/* Per epoch: mean loss, accuracies and the conv1 filters (the weights as
+ * the drain right after the epoch finds them). */
+static gboolean
+write_epoch_events (CvlTfEvents          *events,
+                    CvlTrainer           *trainer,
+                    const CvlEpochRecord *r,
+                    GError              **error)
+{
+  g_autoptr(CvlNet) net = cvl_trainer_dup_net (trainer);
+  g_autofree guint8 *pixels = g_malloc (FILTERS_W * FILTERS_H);
+
+  if (!cvl_tfevents_add_scalar (events, "epoch/loss", r->step, r->loss, error) ||
+      !cvl_tfevents_add_scalar (events, "epoch/train_accuracy", r->step, r->train_accuracy,
+                                error) ||
+      (!isnan (r->test_accuracy) &&
+       !cvl_tfevents_add_scalar (events, "epoch/test_accuracy", r->step, r->test_accuracy,
+                                 error)))
+    return FALSE;
+  conv1_filters_image (net, pixels);
+  return cvl_tfevents_add_image (events, "conv1/filters", r->step, pixels, FILTERS_W,
+                                 FILTERS_H, 1, error);
+}
+
+static void
 draw_bar (const CvlTrainerProgress *p)
 {
   int done = p->steps_per_epoch > 0 ? (int) ((p->step - (gint64) (p->epoch - 1) *
@@ -88,6 +153,27 @@ draw_bar (const CvlTrainerProgress *p)
   fflush (stderr);
 }
 
+/* The loss of the newest step at each drain (about five times a second, and
+ * always the last step), then what the finished epochs bring. */
+static gboolean
+write_events (CvlTfEvents      *events,
+              CvlTrainer       *trainer,
+              CvlTrainerUpdate *update,
+              GError          **error)
+{
+  if (update->has_progress &&
+      (!cvl_tfevents_add_scalar (events, "loss", update->progress.step, update->progress.loss,
+                                 error) ||
+       !cvl_tfevents_add_scalar (events, "batch_accuracy", update->progress.step,
+                                 update->progress.batch_accuracy, error)))
+    return FALSE;
+  for (guint i = 0; update->epochs != NULL && i < update->epochs->len; i++)
+    if (!write_epoch_events (events, trainer,
+                             &g_array_index (update->epochs, CvlEpochRecord, i), error))
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 cvl_cli_train (int      argc,
                char   **argv,
@@ -98,7 +184,8 @@ cvl_cli_train (int      argc,
   g_autoptr(CvlTrainer) trainer = NULL;
   g_autoptr(GArray) history = NULL;
   g_autofree char *dir = NULL, *dataset = NULL, *optimizer = NULL, *out = NULL;
-  g_autofree char *checkpoint = NULL, *resume = NULL, *log = NULL;
+  g_autofree char *checkpoint = NULL, *resume = NULL, *log = NULL, *tensorboard = NULL;
+  g_autoptr(CvlTfEvents) events = NULL;
   CvlTrainerConfig config;
   CvlTrainerUpdate update = { 0 };
   gint64 seed = 1;
@@ -133,6 +220,9 @@ cvl_cli_train (int      argc,
         N_("Write a checkpoint after every epoch and when stopped"), "FILE" },
       { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume, N_("Continue from a checkpoint"), "FILE" },
       { "log", 0, 0, G_OPTION_ARG_FILENAME, &log, N_("Per-epoch metrics as CSV"), "FILE" },
+      { "tensorboard", 0, 0, G_OPTION_ARG_FILENAME, &tensorboard,
+        N_("Write TensorBoard event files into DIR: the loss as training goes, accuracy "
+           "and the conv1 filters per epoch"), "DIR" },
       { NULL }
     };
 
@@ -182,6 +272,9 @@ cvl_cli_train (int      argc,
     return FALSE;
   if (checkpoint != NULL)
     cvl_trainer_set_checkpoint_path (trainer, checkpoint);
+  /* Last before training, so a bad option or dataset leaves no event file. */
+  if (tensorboard != NULL && (events = cvl_tfevents_new (tensorboard, error)) == NULL)
+    return FALSE;
   if (!cvl_trainer_start (trainer, error))
     return FALSE;
 
@@ -204,6 +297,11 @@ cvl_cli_train (int      argc,
                      r->epoch, r->seconds, r->images_per_second, r->loss,
                      100 * r->test_accuracy);
           fflush (stdout);
+        }
+      if (events != NULL && !write_events (events, trainer, &update, error))
+        {
+          cvl_trainer_update_clear (&update);
+          return FALSE;
         }
       /* After the epoch lines, so a bar of the next epoch is not cut off. */
       if (tty && update.has_progress)
