@@ -177,7 +177,7 @@ check_done (GObject      *source,
     {
       g_autofree char *message = NULL;
 
-      message = g_strdup_printf (_("“%s” has no usable MNIST: %s"), dir, error->message);
+      message = g_strdup_printf (_("No usable MNIST there: %s"), error->message);
       show_dataset_error (self, message);
       adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
                                         adw_toast_new (_("That folder does not hold MNIST")));

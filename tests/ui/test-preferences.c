@@ -175,7 +175,7 @@ test_dataset_folder (void)
   wait_until (not_checking, prefs);
   stored = g_settings_get_string (settings, "dataset-folder");
   g_assert_cmpstr (stored, ==, "");
-  g_assert_true (window_shows_text (GTK_WIDGET (prefs), "has no usable MNIST"));
+  g_assert_true (window_shows_text (GTK_WIDGET (prefs), "No usable MNIST there"));
   g_assert_true (window_shows_text (GTK_WIDGET (prefs), "train-images-idx3-ubyte"));
 
   /* The four IDX files make it a dataset folder. */
@@ -185,7 +185,7 @@ test_dataset_folder (void)
   g_clear_pointer (&stored, g_free);
   stored = g_settings_get_string (settings, "dataset-folder");
   g_assert_cmpstr (stored, ==, dir);
-  g_assert_false (window_shows_text (GTK_WIDGET (prefs), "has no usable MNIST"));
+  g_assert_false (window_shows_text (GTK_WIDGET (prefs), "No usable MNIST there"));
   found = cvl_preferences_find_dataset (settings, "mnist", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (found, ==, dir);
