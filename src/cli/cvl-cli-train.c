@@ -338,29 +338,11 @@ cvl_cli_train (int      argc,
   if (out != NULL)
     {
       g_autoptr(CvlNet) net = cvl_trainer_dup_net (trainer);
-      g_autoptr(GHashTable) meta = g_hash_table_new_full (g_str_hash, g_str_equal,
-                                                          NULL, g_free);
-      const CvlTrainerConfig *used = cvl_trainer_get_config (trainer);
-
       /* A folder holding MNIST's own files is MNIST, whatever its name. */
-      g_hash_table_insert (meta, "dataset",
-                           g_strdup (cvl_dataset_verify_mnist (data->dir, NULL) ? "mnist"
-                                                                                 : data->name));
-      g_hash_table_insert (meta, "epochs", g_strdup_printf ("%u", history->len));
-      g_hash_table_insert (meta, "seed", g_strdup_printf ("%" G_GUINT64_FORMAT, used->seed));
-      g_hash_table_insert (meta, "batch", g_strdup_printf ("%d", used->batch));
-      g_hash_table_insert (meta, "optimizer",
-                           g_strdup (used->optimizer == CVL_OPTIMIZER_ADAM ? "adam" : "sgd"));
-      g_hash_table_insert (meta, "lr", g_strdup_printf ("%g", used->lr));
-      g_hash_table_insert (meta, "keep_prob", g_strdup_printf ("%g", used->keep_prob));
-      g_hash_table_insert (meta, "threads", g_strdup_printf ("%d", used->threads));
-      if (history->len > 0)
-        {
-          CvlEpochRecord *last = &g_array_index (history, CvlEpochRecord, history->len - 1);
+      g_autoptr(GHashTable) meta =
+        cvl_trainer_model_metadata (trainer, cvl_dataset_verify_mnist (data->dir, NULL)
+                                             ? "mnist" : data->name);
 
-          g_hash_table_insert (meta, "test_accuracy",
-                               g_strdup_printf ("%.4f", last->test_accuracy));
-        }
       if (!cvl_net_save (net, out, meta, error))
         return FALSE;
     }

@@ -32,6 +32,7 @@ struct _CvlTrainer
   double     epoch_loss_sum;        /* of the epoch in progress */
   gint64     epoch_correct, epoch_images;
   double     epoch_seconds;
+  double     total_seconds;         /* of this run, pauses excluded */
   GArray    *history;               /* CvlEpochRecord */
   char      *checkpoint_path;
 
@@ -40,9 +41,12 @@ struct _CvlTrainer
   GCond      cond;
   CvlTrainerState state;
   gboolean   pause_requested, cancel_requested;
+  int        steps_allowed;         /* steps to make while paused (Step) */
   gboolean   has_progress;
   CvlTrainerProgress progress;
   GArray    *new_epochs;
+  GArray    *new_steps;             /* CvlStepRecord */
+  CvlEvaluation *evaluation;
   CvlNet    *snapshot;
   GError    *error;
 };
@@ -53,14 +57,25 @@ cvl_trainer_config_init (CvlTrainerConfig *config)
   *config = (CvlTrainerConfig) {
     .epochs = 5, .batch = 128, .lr = 0.001, .optimizer = CVL_OPTIMIZER_ADAM,
     .momentum = 0.9, .keep_prob = 0.75, .seed = 1, .threads = 0, .limit = 0,
-    .snapshot_ms = 250, .stop_at_step = 0,
+    .snapshot_ms = 250, .stop_at_step = 0, .estimate_every = 0, .estimate_images = 1000,
   };
+}
+
+void
+cvl_evaluation_free (CvlEvaluation *evaluation)
+{
+  if (evaluation == NULL)
+    return;
+  g_clear_pointer (&evaluation->mistakes, g_array_unref);
+  g_free (evaluation);
 }
 
 void
 cvl_trainer_update_clear (CvlTrainerUpdate *update)
 {
   g_clear_pointer (&update->epochs, g_array_unref);
+  g_clear_pointer (&update->steps, g_array_unref);
+  g_clear_pointer (&update->evaluation, cvl_evaluation_free);
   g_clear_pointer (&update->snapshot, cvl_net_free);
   update->has_progress = FALSE;
 }
@@ -85,6 +100,8 @@ check_config (const CvlTrainerConfig *c,
     bad = "the limit must not be negative";
   else if (c->threads < 0 || c->threads > 256)
     bad = "the number of threads must be 0 to 256";
+  else if (c->estimate_every < 0 || c->estimate_images < 0)
+    bad = "the held-out estimate needs a positive interval and size";
   if (bad == NULL)
     return TRUE;
   g_set_error (error, CVL_ERROR, CVL_ERROR_INVALID_ARGUMENT, "Cannot train: %s", bad);
@@ -177,6 +194,7 @@ cvl_trainer_new (const CvlIdxImages     *train_images,
   memset (trainer->v, 0, n_params * sizeof (float));
   trainer->history = g_array_new (FALSE, FALSE, sizeof (CvlEpochRecord));
   trainer->new_epochs = g_array_new (FALSE, FALSE, sizeof (CvlEpochRecord));
+  trainer->new_steps = g_array_new (FALSE, FALSE, sizeof (CvlStepRecord));
   trainer->state = CVL_TRAINER_IDLE;
   return g_steal_pointer (&trainer);
 }
@@ -199,6 +217,8 @@ cvl_trainer_free (CvlTrainer *trainer)
   cvl_nn_free (trainer->good);
   g_clear_pointer (&trainer->history, g_array_unref);
   g_clear_pointer (&trainer->new_epochs, g_array_unref);
+  g_clear_pointer (&trainer->new_steps, g_array_unref);
+  g_clear_pointer (&trainer->evaluation, cvl_evaluation_free);
   g_clear_pointer (&trainer->snapshot, cvl_net_free);
   g_clear_error (&trainer->error);
   g_free (trainer->checkpoint_path);
@@ -379,6 +399,17 @@ parse_history (const char *text,
   return TRUE;
 }
 
+void
+cvl_trainer_set_weights (CvlTrainer   *trainer,
+                         const CvlNet *net)
+{
+  g_return_if_fail (trainer != NULL && net != NULL);
+  g_return_if_fail (trainer->thread == NULL);
+
+  memcpy (cvl_net_get_params (trainer->net), cvl_net_peek_params (net),
+          cvl_net_n_params () * sizeof (float));
+}
+
 gboolean
 cvl_trainer_load_checkpoint (CvlTrainer  *trainer,
                              const char  *path,
@@ -536,6 +567,17 @@ gather (const guint8  *px,
     }
 }
 
+static int
+compare_mistakes (gconstpointer a,
+                  gconstpointer b)
+{
+  float x = ((const CvlMistake *) a)->confidence, y = ((const CvlMistake *) b)->confidence;
+
+  return x > y ? -1 : x < y;
+}
+
+/* Accuracy on the first `count` images; fills `confusion` and `mistakes`
+ * (CvlMistake) when not NULL. */
 static double
 evaluate_with (CvlNet          *net,
                CvlNetWorkspace *ws,
@@ -543,7 +585,8 @@ evaluate_with (CvlNet          *net,
                const guint8    *lb,
                int              count,
                float           *images,
-               guint32         *confusion)
+               guint32         *confusion,
+               GArray          *mistakes)
 {
   int capacity = cvl_net_workspace_get_capacity (ws);
   g_autofree guint32 *order = g_new (guint32, capacity);
@@ -570,7 +613,23 @@ evaluate_with (CvlNet          *net,
           right += best == labels[i];
           if (confusion != NULL)
             confusion[labels[i] * CVL_NET_CLASSES + best]++;
+          if (mistakes != NULL && best != labels[i])
+            {
+              double sum = 0;
+              CvlMistake m = { first + i, labels[i], best, 0 };
+
+              for (int j = 0; j < CVL_NET_CLASSES; j++)
+                sum += exp (row[j] - row[best]);
+              m.confidence = (float) (1.0 / sum);
+              g_array_append_val (mistakes, m);
+            }
         }
+    }
+  if (mistakes != NULL)
+    {
+      g_array_sort (mistakes, compare_mistakes);
+      if (mistakes->len > 1000)
+        g_array_set_size (mistakes, 1000);
     }
   return (double) right / count;
 }
@@ -596,7 +655,7 @@ cvl_net_evaluate (CvlNet             *net,
   if (confusion != NULL)
     memset (confusion, 0, CVL_NET_CLASSES * CVL_NET_CLASSES * sizeof (guint32));
   accuracy = evaluate_with (net, ws, images->pixels, labels->labels, images->count, buffer,
-                            confusion);
+                            confusion, NULL);
   cvl_nn_free (buffer);
   return accuracy;
 }
@@ -643,6 +702,7 @@ end_epoch (CvlTrainer      *trainer,
   CvlEpochRecord r;
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(CvlEvaluation) evaluation = NULL;
 
   r.epoch = trainer->step / steps_per_epoch (trainer);
   r.step = trainer->step;
@@ -650,10 +710,17 @@ end_epoch (CvlTrainer      *trainer,
   r.images_per_second = trainer->epoch_images / MAX (trainer->epoch_seconds, 1e-9);
   r.loss = trainer->epoch_loss_sum / MAX (trainer->epoch_images, 1);
   r.train_accuracy = (double) trainer->epoch_correct / MAX (trainer->epoch_images, 1);
-  r.test_accuracy = trainer->n_test > 0
-    ? evaluate_with (trainer->net, ws, trainer->test_px, trainer->test_lb, trainer->n_test,
-                     images, NULL)
-    : NAN;
+  r.test_accuracy = NAN;
+  if (trainer->n_test > 0)
+    {
+      evaluation = g_new0 (CvlEvaluation, 1);
+      evaluation->epoch = r.epoch;
+      evaluation->mistakes = g_array_new (FALSE, FALSE, sizeof (CvlMistake));
+      r.test_accuracy = evaluate_with (trainer->net, ws, trainer->test_px, trainer->test_lb,
+                                       trainer->n_test, images, evaluation->confusion,
+                                       evaluation->mistakes);
+      evaluation->accuracy = r.test_accuracy;
+    }
 
   trainer->epoch_loss_sum = 0;
   trainer->epoch_correct = trainer->epoch_images = 0;
@@ -662,6 +729,11 @@ end_epoch (CvlTrainer      *trainer,
   g_mutex_lock (&trainer->lock);
   g_array_append_val (trainer->history, r);
   g_array_append_val (trainer->new_epochs, r);
+  if (evaluation != NULL)
+    {
+      g_clear_pointer (&trainer->evaluation, cvl_evaluation_free);
+      trainer->evaluation = g_steal_pointer (&evaluation);
+    }
   path = g_strdup (trainer->checkpoint_path);
   g_mutex_unlock (&trainer->lock);
 
@@ -742,11 +814,13 @@ train_thread (gpointer data)
       int correct = 0;
       double loss;
       CvlRng rng;
+      CvlStepRecord record;
 
       g_mutex_lock (&trainer->lock);
       if (c->stop_at_step > 0 && trainer->step >= c->stop_at_step)
         trainer->cancel_requested = TRUE;
-      while (trainer->pause_requested && !trainer->cancel_requested)
+      while (trainer->pause_requested && !trainer->cancel_requested &&
+             trainer->steps_allowed == 0)
         {
           if (trainer->state != CVL_TRAINER_PAUSED)
             {
@@ -760,6 +834,8 @@ train_thread (gpointer data)
           g_mutex_unlock (&trainer->lock);
           break;
         }
+      if (trainer->pause_requested)
+        trainer->steps_allowed--;
       if (trainer->state != CVL_TRAINER_RUNNING)
         {
           trainer->state = CVL_TRAINER_RUNNING;
@@ -810,6 +886,17 @@ train_thread (gpointer data)
       trainer->epoch_correct += correct;
       trainer->epoch_images += count;
       trainer->epoch_seconds += (t1 - t0) * 1e-6;
+      trainer->total_seconds += (t1 - t0) * 1e-6;
+      record = (CvlStepRecord) {
+        .step = trainer->step, .epoch = (double) trainer->step / spe,
+        .seconds = trainer->total_seconds, .loss = loss,
+        .batch_accuracy = (float) correct / count, .estimate = NAN,
+      };
+      if (c->estimate_every > 0 && trainer->n_test > 0 && trainer->step % c->estimate_every == 0 &&
+          trainer->step % spe != 0)
+        record.estimate = evaluate_with (trainer->net, ws, trainer->test_px, trainer->test_lb,
+                                         MIN (trainer->n_test, c->estimate_images), images,
+                                         NULL, NULL);
       ips = ips == 0 ? count / MAX ((t1 - t0) * 1e-6, 1e-9)
                      : 0.9 * ips + 0.1 * count / MAX ((t1 - t0) * 1e-6, 1e-9);
 
@@ -820,6 +907,7 @@ train_thread (gpointer data)
         .images_per_second = ips,
       };
       trainer->has_progress = TRUE;
+      g_array_append_val (trainer->new_steps, record);
       g_cond_broadcast (&trainer->cond);
       g_mutex_unlock (&trainer->lock);
 
@@ -885,6 +973,17 @@ cvl_trainer_resume (CvlTrainer *trainer)
 {
   g_mutex_lock (&trainer->lock);
   trainer->pause_requested = FALSE;
+  trainer->steps_allowed = 0;
+  g_cond_broadcast (&trainer->cond);
+  g_mutex_unlock (&trainer->lock);
+}
+
+void
+cvl_trainer_step_once (CvlTrainer *trainer)
+{
+  g_mutex_lock (&trainer->lock);
+  if (trainer->pause_requested)
+    trainer->steps_allowed++;
   g_cond_broadcast (&trainer->cond);
   g_mutex_unlock (&trainer->lock);
 }
@@ -913,7 +1012,7 @@ cvl_trainer_wait_update (CvlTrainer *trainer,
 
   g_mutex_lock (&trainer->lock);
   while (trainer->state == CVL_TRAINER_RUNNING && !trainer->has_progress &&
-         trainer->new_epochs->len == 0)
+         trainer->new_epochs->len == 0 && trainer->new_steps->len == 0)
     if (!g_cond_wait_until (&trainer->cond, &trainer->lock, end))
       break;
   g_mutex_unlock (&trainer->lock);
@@ -933,6 +1032,11 @@ cvl_trainer_drain (CvlTrainer       *trainer,
   g_clear_pointer (&update->epochs, g_array_unref);
   update->epochs = g_steal_pointer (&trainer->new_epochs);
   trainer->new_epochs = g_array_new (FALSE, FALSE, sizeof (CvlEpochRecord));
+  g_clear_pointer (&update->steps, g_array_unref);
+  update->steps = g_steal_pointer (&trainer->new_steps);
+  trainer->new_steps = g_array_new (FALSE, FALSE, sizeof (CvlStepRecord));
+  g_clear_pointer (&update->evaluation, cvl_evaluation_free);
+  update->evaluation = g_steal_pointer (&trainer->evaluation);
   g_clear_pointer (&update->snapshot, cvl_net_free);
   update->snapshot = g_steal_pointer (&trainer->snapshot);
   g_mutex_unlock (&trainer->lock);
@@ -997,4 +1101,32 @@ const CvlTrainerConfig *
 cvl_trainer_get_config (CvlTrainer *trainer)
 {
   return &trainer->config;
+}
+
+GHashTable *
+cvl_trainer_model_metadata (CvlTrainer *trainer,
+                            const char *dataset)
+{
+  GHashTable *meta = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  const CvlTrainerConfig *c = &trainer->config;
+  g_autoptr(GArray) history = cvl_trainer_dup_history (trainer);
+
+  g_hash_table_insert (meta, "dataset", g_strdup (dataset));
+  g_hash_table_insert (meta, "epochs", g_strdup_printf ("%u", history->len));
+  g_hash_table_insert (meta, "seed", g_strdup_printf ("%" G_GUINT64_FORMAT, c->seed));
+  g_hash_table_insert (meta, "batch", g_strdup_printf ("%d", c->batch));
+  g_hash_table_insert (meta, "optimizer",
+                       g_strdup (c->optimizer == CVL_OPTIMIZER_ADAM ? "adam" : "sgd"));
+  g_hash_table_insert (meta, "lr", g_strdup_printf ("%g", c->lr));
+  g_hash_table_insert (meta, "keep_prob", g_strdup_printf ("%g", c->keep_prob));
+  g_hash_table_insert (meta, "threads", g_strdup_printf ("%d", c->threads));
+  if (history->len > 0)
+    {
+      CvlEpochRecord *last = &g_array_index (history, CvlEpochRecord, history->len - 1);
+
+      if (!isnan (last->test_accuracy))
+        g_hash_table_insert (meta, "test_accuracy",
+                             g_strdup_printf ("%.4f", last->test_accuracy));
+    }
+  return meta;
 }

@@ -29,6 +29,8 @@ typedef struct
   int          limit;        /* training images used, 0 = all */
   int          snapshot_ms;  /* least time between weight snapshots: 250; < 0: none */
   gint64       stop_at_step; /* cancel once this many steps are done, 0 = never */
+  int          estimate_every;  /* steps between held-out estimates, 0 = never */
+  int          estimate_images; /* the held-out slice: the first N test images (1000) */
 } CvlTrainerConfig;
 
 void cvl_trainer_config_init (CvlTrainerConfig *config);
@@ -65,6 +67,38 @@ typedef struct
   double test_accuracy;     /* 0–1, NAN without a test set */
 } CvlEpochRecord;
 
+/* One optimiser step, for plotting every step even when the UI drains less
+ * often than steps are made. */
+typedef struct
+{
+  gint64 step;              /* steps done after it, from 1 */
+  double epoch;             /* fractional: step / steps per epoch */
+  double seconds;           /* training time so far, pauses excluded */
+  float  loss;
+  float  batch_accuracy;    /* 0–1 */
+  float  estimate;          /* held-out accuracy after this step, NAN if not measured */
+} CvlStepRecord;
+
+/* A test digit the network got wrong. */
+typedef struct
+{
+  guint32 index;            /* into the test set */
+  guint8  label;
+  guint8  predicted;
+  float   confidence;       /* softmax probability of `predicted` */
+} CvlMistake;
+
+/* The test set's verdict after an epoch. */
+typedef struct
+{
+  int      epoch;
+  double   accuracy;
+  guint32  confusion[10 * 10];   /* rows: true label, columns: predicted */
+  GArray  *mistakes;             /* CvlMistake, the most confident first, at most 1000 */
+} CvlEvaluation;
+
+void cvl_evaluation_free (CvlEvaluation *evaluation);
+
 /* What changed since the last drain. Free with cvl_trainer_update_clear. */
 typedef struct
 {
@@ -72,6 +106,8 @@ typedef struct
   gboolean           has_progress;
   CvlTrainerProgress progress;
   GArray            *epochs;     /* CvlEpochRecord finished since the last drain */
+  GArray            *steps;      /* CvlStepRecord made since the last drain */
+  CvlEvaluation     *evaluation; /* the newest epoch's, if one ended since, or NULL */
   CvlNet            *snapshot;   /* the newest weights if new ones are ready, or NULL */
 } CvlTrainerUpdate;
 
@@ -95,6 +131,9 @@ void        cvl_trainer_free  (CvlTrainer *trainer);
 gboolean    cvl_trainer_load_checkpoint (CvlTrainer  *trainer,
                                          const char  *path,
                                          GError     **error);
+/* Before start: begin from a model's weights (a fresh optimiser state). */
+void        cvl_trainer_set_weights (CvlTrainer   *trainer,
+                                     const CvlNet *net);
 /* Written by the training thread after each epoch and when it stops. */
 void        cvl_trainer_set_checkpoint_path (CvlTrainer *trainer,
                                              const char *path);
@@ -108,6 +147,9 @@ gboolean    cvl_trainer_start  (CvlTrainer  *trainer,
 /* Take effect between two steps. */
 void        cvl_trainer_pause  (CvlTrainer *trainer);
 void        cvl_trainer_resume (CvlTrainer *trainer);
+/* While paused (or before start, after cvl_trainer_pause): one step, then
+ * paused again. */
+void        cvl_trainer_step_once (CvlTrainer *trainer);
 void        cvl_trainer_cancel (CvlTrainer *trainer);
 /* Blocks until the training thread has ended (no-op if never started). */
 void        cvl_trainer_wait   (CvlTrainer *trainer);
@@ -126,6 +168,10 @@ CvlNet     *cvl_trainer_dup_net      (CvlTrainer *trainer);
 /* Every epoch so far, CvlEpochRecord (a copy). */
 GArray     *cvl_trainer_dup_history  (CvlTrainer *trainer);
 const CvlTrainerConfig *cvl_trainer_get_config (CvlTrainer *trainer);
+/* What a saved model records of its training (dataset, epochs, seed, batch,
+ * optimizer, lr, keep_prob, threads, test_accuracy): char* → char*. */
+GHashTable *cvl_trainer_model_metadata (CvlTrainer *trainer,
+                                        const char *dataset);
 
 /* Accuracy (0–1) of `net` on a labelled set; `confusion` [10×10], rows the
  * true label, if not NULL. */
@@ -133,6 +179,8 @@ double      cvl_net_evaluate (CvlNet             *net,
                               const CvlIdxImages *images,
                               const CvlIdxLabels *labels,
                               guint32            *confusion);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CvlEvaluation, cvl_evaluation_free)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CvlTrainer, cvl_trainer_free)
 

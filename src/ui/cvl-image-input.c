@@ -83,6 +83,43 @@ cvl_choose_file (GtkWidget   *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+void
+cvl_choose_save_file (GtkWidget   *widget,
+                      const char  *title,
+                      const char  *name,
+                      CvlFileFunc  on_file)
+{
+  GtkFileChooserNative *dialog;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget) && on_file != NULL);
+
+  dialog = gtk_file_chooser_native_new (title, GTK_WINDOW (gtk_widget_get_root (widget)),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (chooser_response),
+                    request_new (widget, on_file, NULL));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+void
+cvl_choose_folder (GtkWidget   *widget,
+                   const char  *title,
+                   CvlFileFunc  on_file)
+{
+  GtkFileChooserNative *dialog;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget) && on_file != NULL);
+
+  dialog = gtk_file_chooser_native_new (title, GTK_WINDOW (gtk_widget_get_root (widget)),
+                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Select"),
+                                        _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (chooser_response),
+                    request_new (widget, on_file, NULL));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
 static void
 deliver_texture (Request    *request,
                  GdkTexture *texture,

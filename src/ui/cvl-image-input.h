@@ -22,6 +22,15 @@ void cvl_choose_file     (GtkWidget    *widget,
                           const char   *title,
                           const char   *suffix,
                           CvlFileFunc   on_file);
+/* A modal "Save" chooser proposing `name`; on_file gets the chosen file. */
+void cvl_choose_save_file (GtkWidget   *widget,
+                           const char  *title,
+                           const char  *name,
+                           CvlFileFunc  on_file);
+/* A modal folder chooser. */
+void cvl_choose_folder   (GtkWidget    *widget,
+                          const char   *title,
+                          CvlFileFunc   on_file);
 /* The clipboard's image (or, with on_file, its first file); a toast says
  * so when it holds neither. */
 void cvl_paste_image     (GtkWidget    *widget,

@@ -370,6 +370,18 @@ cvl_kernel_page_take_kernel (CvlKernelPage *self,
   kernel_changed (self);
 }
 
+void
+cvl_kernel_page_set_kernel (CvlKernelPage   *self,
+                            const CvlKernel *kernel,
+                            CvlMap           map)
+{
+  g_return_if_fail (CVL_IS_KERNEL_PAGE (self) && kernel != NULL);
+
+  g_clear_pointer (&self->preset_id, g_free);
+  self->map = map;
+  cvl_kernel_page_take_kernel (self, cvl_kernel_copy (kernel), FALSE);
+}
+
 static void
 set_kernel (CvlKernelPage *self,
             CvlKernel     *kernel)   /* transfer full */

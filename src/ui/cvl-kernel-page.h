@@ -30,6 +30,10 @@ void             cvl_kernel_page_open_bytes   (CvlKernelPage *self,
                                                const char    *name);
 void             cvl_kernel_page_apply_preset (CvlKernelPage *self,
                                                const char    *id);
+/* Uses a copy of `kernel` (e.g. a learned filter) shown with `map`. */
+void             cvl_kernel_page_set_kernel   (CvlKernelPage   *self,
+                                               const CvlKernel *kernel,
+                                               CvlMap           map);
 /* Makes the kernel with generator `id` (its current or default parameters)
  * and shows the generator's parameters; changing one regenerates. */
 /* Loads a small picture as the kernel (luma, weights summing to 1). */

@@ -190,6 +190,149 @@ test_pause_resume_cancel (void)
   set_clear (&train);
 }
 
+/* Every step reaches the drain as a record, held-out estimates come when
+ * asked, and each epoch's evaluation has a confusion matrix that sums to the
+ * test set with the mistakes listed. */
+static void
+test_records (void)
+{
+  Set train, test;
+  CvlTrainerConfig config;
+  g_autoptr(CvlTrainer) trainer = NULL;
+  CvlTrainerUpdate update = { 0 };
+  GError *error = NULL;
+  guint32 total = 0, diagonal = 0;
+  int estimates = 0;
+
+  set_init (&train, 96, 4);
+  set_init (&test, 30, 5);
+  cvl_trainer_config_init (&config);
+  config.epochs = 2;
+  config.batch = 16;
+  config.threads = 2;
+  config.estimate_every = 2;
+  config.estimate_images = 10;
+  trainer = cvl_trainer_new (&train.images, &train.labels, &test.images, &test.labels,
+                             &config, &error);
+  g_assert_no_error (error);
+  g_assert_true (cvl_trainer_start (trainer, &error));
+  cvl_trainer_wait (trainer);
+  cvl_trainer_drain (trainer, &update);
+
+  g_assert_cmpint (update.steps->len, ==, 12);
+  for (guint i = 0; i < update.steps->len; i++)
+    {
+      CvlStepRecord *r = &g_array_index (update.steps, CvlStepRecord, i);
+
+      g_assert_cmpint (r->step, ==, i + 1);
+      g_assert_cmpfloat_with_epsilon (r->epoch, (i + 1) / 6.0, 1e-9);
+      g_assert_true (isfinite (r->loss));
+      g_assert_cmpfloat (r->seconds, >, 0);
+      if (i > 0)
+        g_assert_cmpfloat (r->seconds, >=, g_array_index (update.steps, CvlStepRecord,
+                                                          i - 1).seconds);
+      /* Every second step, except at an epoch's end where the test set is used. */
+      if (r->step % 2 == 0 && r->step % 6 != 0)
+        {
+          g_assert_true (r->estimate >= 0 && r->estimate <= 1);
+          g_assert_cmpfloat (fmod (r->estimate * 10, 1), <, 1e-4);   /* k of 10 images */
+          estimates++;
+        }
+      else
+        g_assert_true (isnan (r->estimate));
+    }
+  g_assert_cmpint (estimates, ==, 4);
+
+  g_assert_nonnull (update.evaluation);
+  g_assert_cmpint (update.evaluation->epoch, ==, 2);
+  for (int t = 0; t < 10; t++)
+    for (int p = 0; p < 10; p++)
+      {
+        total += update.evaluation->confusion[t * 10 + p];
+        if (t == p)
+          diagonal += update.evaluation->confusion[t * 10 + p];
+      }
+  g_assert_cmpint (total, ==, 30);
+  g_assert_cmpfloat_with_epsilon (update.evaluation->accuracy, diagonal / 30.0, 1e-9);
+  g_assert_cmpint (update.evaluation->mistakes->len, ==, 30 - diagonal);
+  for (guint i = 0; i < update.evaluation->mistakes->len; i++)
+    {
+      CvlMistake *m = &g_array_index (update.evaluation->mistakes, CvlMistake, i);
+
+      g_assert_cmpint (m->index, <, 30);
+      g_assert_cmpint (m->label, ==, test.labels.labels[m->index]);
+      g_assert_cmpint (m->predicted, !=, m->label);
+      g_assert_cmpfloat (m->confidence, >=, 0.1f);
+      if (i > 0)
+        g_assert_cmpfloat (m->confidence, <=,
+                           g_array_index (update.evaluation->mistakes, CvlMistake,
+                                          i - 1).confidence);
+    }
+  cvl_trainer_update_clear (&update);
+
+  set_clear (&train);
+  set_clear (&test);
+}
+
+/* Paused before the start, Step makes exactly one step at a time. */
+static void
+test_step_once (void)
+{
+  Set train;
+  CvlTrainerConfig config;
+  g_autoptr(CvlTrainer) trainer = NULL;
+  GError *error = NULL;
+
+  set_init (&train, 64, 6);
+  cvl_trainer_config_init (&config);
+  config.batch = 8;
+  config.threads = 2;
+  trainer = cvl_trainer_new (&train.images, &train.labels, NULL, NULL, &config, &error);
+  g_assert_no_error (error);
+  cvl_trainer_pause (trainer);
+  g_assert_true (cvl_trainer_start (trainer, &error));
+  wait_state (trainer, CVL_TRAINER_PAUSED);
+  g_assert_cmpint (cvl_trainer_get_step (trainer), ==, 0);
+
+  for (int k = 1; k <= 3; k++)
+    {
+      cvl_trainer_step_once (trainer);
+      while (cvl_trainer_get_step (trainer) < k)
+        cvl_trainer_wait_update (trainer, 10000);
+      wait_state (trainer, CVL_TRAINER_PAUSED);
+      g_usleep (50000);
+      g_assert_cmpint (cvl_trainer_get_step (trainer), ==, k);
+    }
+  cvl_trainer_resume (trainer);
+  while (cvl_trainer_get_step (trainer) < 6)
+    cvl_trainer_wait_update (trainer, 10000);
+  cvl_trainer_cancel (trainer);
+  cvl_trainer_wait (trainer);
+  set_clear (&train);
+}
+
+/* Training can start from a model's weights. */
+static void
+test_set_weights (void)
+{
+  Set train;
+  CvlTrainerConfig config;
+  g_autoptr(CvlTrainer) trainer = NULL;
+  g_autoptr(CvlNet) source = cvl_net_new (77);
+  g_autoptr(CvlNet) copy = NULL;
+  GError *error = NULL;
+
+  set_init (&train, 32, 7);
+  cvl_trainer_config_init (&config);
+  trainer = cvl_trainer_new (&train.images, &train.labels, NULL, NULL, &config, &error);
+  g_assert_no_error (error);
+  cvl_trainer_set_weights (trainer, source);
+  copy = cvl_trainer_dup_net (trainer);
+  g_assert_cmpmem (cvl_net_peek_params (copy), cvl_net_n_params () * sizeof (float),
+                   cvl_net_peek_params (source), cvl_net_n_params () * sizeof (float));
+  set_clear (&train);
+}
+
 static void
 test_nan_stops (void)
 {
@@ -358,6 +501,9 @@ main (int    argc,
 
   g_test_add_func ("/core/trainer/learns", test_learns);
   g_test_add_func ("/core/trainer/pause-resume-cancel", test_pause_resume_cancel);
+  g_test_add_func ("/core/trainer/records", test_records);
+  g_test_add_func ("/core/trainer/step-once", test_step_once);
+  g_test_add_func ("/core/trainer/set-weights", test_set_weights);
   g_test_add_func ("/core/trainer/nan-stops", test_nan_stops);
   g_test_add_func ("/core/trainer/checkpoint-resume", test_checkpoint_resume);
   g_test_add_func ("/core/trainer/bad-config", test_bad_config);

@@ -56,3 +56,46 @@ window_shows_text (GtkWidget *root, const char *needle)
       return TRUE;
   return FALSE;
 }
+
+static gboolean
+is_allocated (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0;
+}
+
+GtkWidget *
+window_with (GtkWidget *child, int width, int height, gboolean present)
+{
+  GtkWidget *window = g_object_ref (gtk_window_new ());
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_set_child (GTK_WINDOW (window), child);
+  if (present)
+    {
+      gtk_window_present (GTK_WINDOW (window));
+      wait_until (is_allocated, child);
+    }
+  return window;
+}
+
+void
+destroy_window (GtkWidget *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+GtkEventController *
+find_controller (GtkWidget *widget, GType type)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) c = g_list_model_get_item (controllers, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
+        return GTK_EVENT_CONTROLLER (c);
+    }
+  g_assert_not_reached ();
+}

@@ -11,3 +11,11 @@ GtkWidget *find_widget       (GtkWidget *root, GType type);
 GtkWidget *find_named        (GtkWidget *root, const char *name);
 /* A label anywhere below `root` contains `needle` (toasts included). */
 gboolean   window_shows_text (GtkWidget *root, const char *needle);
+/* A new window (returned with a reference) holding only `child`. Shown and
+ * allocated when `present`; otherwise unshown, which still gives `child` the
+ * theme's colours and fonts for off-screen drawing. */
+GtkWidget *window_with       (GtkWidget *child, int width, int height, gboolean present);
+/* Destroys a window_with() window and asserts nothing else holds it. */
+void       destroy_window    (GtkWidget *window);
+/* The first event controller of `type` on `widget` (for driving handlers). */
+GtkEventController *find_controller (GtkWidget *widget, GType type);
