@@ -153,20 +153,23 @@ draw_bar (const CvlTrainerProgress *p)
   fflush (stderr);
 }
 
-/* The loss of the newest step at each drain (about five times a second, and
- * always the last step), then what the finished epochs bring. */
+/* Every step's loss and batch accuracy (the trainer keeps each step's
+ * record until the drain), then what the finished epochs bring. */
 static gboolean
 write_events (CvlTfEvents      *events,
               CvlTrainer       *trainer,
               CvlTrainerUpdate *update,
               GError          **error)
 {
-  if (update->has_progress &&
-      (!cvl_tfevents_add_scalar (events, "loss", update->progress.step, update->progress.loss,
-                                 error) ||
-       !cvl_tfevents_add_scalar (events, "batch_accuracy", update->progress.step,
-                                 update->progress.batch_accuracy, error)))
-    return FALSE;
+  for (guint i = 0; update->steps != NULL && i < update->steps->len; i++)
+    {
+      const CvlStepRecord *r = &g_array_index (update->steps, CvlStepRecord, i);
+
+      if (!cvl_tfevents_add_scalar (events, "loss", r->step, r->loss, error) ||
+          !cvl_tfevents_add_scalar (events, "batch_accuracy", r->step, r->batch_accuracy,
+                                    error))
+        return FALSE;
+    }
   for (guint i = 0; update->epochs != NULL && i < update->epochs->len; i++)
     if (!write_epoch_events (events, trainer,
                              &g_array_index (update->epochs, CvlEpochRecord, i), error))

@@ -203,10 +203,15 @@ def train_writes_a_tensorboard_event_file():
     assert [s for s, _ in scalars['epoch/loss']] == [4, 8], scalars['epoch/loss']
     assert [s for s, _ in scalars['epoch/test_accuracy']] == [4, 8]
     assert len(scalars['epoch/train_accuracy']) == 2
-    losses = scalars['loss']
-    assert losses and losses[-1][0] == 8, losses
-    assert [s for s, _ in losses] == sorted(set(s for s, _ in losses))
-    assert all(0 < x < 10 for _, x in losses)
+    # Every step, once.
+    assert [s for s, _ in scalars['loss']] == list(range(1, 9)), scalars['loss']
+    assert [s for s, _ in scalars['batch_accuracy']] == list(range(1, 9))
+    assert all(0 < x < 10 for _, x in scalars['loss'])
+    assert all(0 <= x <= 1 for _, x in scalars['batch_accuracy'])
+    # The epoch's mean loss is the mean of its steps' losses.
+    for epoch, (_, mean) in enumerate(scalars['epoch/loss']):
+        steps = [x for s, x in scalars['loss'] if 4 * epoch < s <= 4 * epoch + 4]
+        assert abs(sum(steps) / 4 - mean) < 1e-4, (steps, mean)
     assert images == [('conv1/filters', 4, 178, 90), ('conv1/filters', 8, 178, 90)], images
     # The same numbers as the epoch lines.
     for line, (_, loss), (_, acc) in zip(r.stdout.splitlines(), scalars['epoch/loss'],

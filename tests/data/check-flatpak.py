@@ -5,10 +5,12 @@
 # every downloaded source pinned (sha256, or a git commit), and the sandbox
 # holes limited to what the app uses.
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 APP_ID = "io.github.convolve.Convolve"
 ALLOWED_FINISH_ARGS = {
@@ -34,7 +36,10 @@ def main(manifest):
     if tool is None:
         print("flatpak-builder is not installed (Debian: flatpak-builder)", file=sys.stderr)
         return 1
-    r = subprocess.run([tool, "--show-manifest", manifest], capture_output=True, text=True)
+    # In a scratch folder: flatpak-builder may leave its state folder there.
+    with tempfile.TemporaryDirectory() as scratch:
+        r = subprocess.run([tool, "--show-manifest", os.path.abspath(manifest)],
+                           capture_output=True, text=True, cwd=scratch)
     if r.returncode != 0 or r.stderr:
         problems.append("flatpak-builder --show-manifest: exit %d\n%s" % (r.returncode, r.stderr))
         data = {}
