@@ -4,6 +4,7 @@
  * exit status; each subcommand parses its own options. */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <locale.h>
 
 #include "cvl-cli.h"
@@ -16,13 +17,13 @@ typedef struct
 } CvlCliCommand;
 
 static const CvlCliCommand commands[] = {
-  { "apply",      "Convolve an image with a kernel, save a PNG or a .npy", cvl_cli_apply },
-  { "presets",    "List the built-in kernels",                             cvl_cli_presets },
-  { "generators", "List the kernel generators and their parameters",      cvl_cli_generators },
-  { "bench",      "Time the convolution engines (bench conv)",             cvl_cli_bench },
-  { "train",      "Train the lecture's convnet on MNIST",                  cvl_cli_train },
-  { "eval",       "A model's test accuracy and confusion matrix",          cvl_cli_eval },
-  { "classify",   "Classify pictures of single digits",                    cvl_cli_classify },
+  { "apply",      N_("Convolve an image with a kernel, save a PNG or a .npy"), cvl_cli_apply },
+  { "presets",    N_("List the built-in kernels"),                             cvl_cli_presets },
+  { "generators", N_("List the kernel generators and their parameters"),      cvl_cli_generators },
+  { "bench",      N_("Time the convolution engines (bench conv)"),             cvl_cli_bench },
+  { "train",      N_("Train the lecture's convnet on MNIST"),                  cvl_cli_train },
+  { "eval",       N_("A model's test accuracy and confusion matrix"),          cvl_cli_eval },
+  { "classify",   N_("Classify pictures of single digits"),                    cvl_cli_classify },
 };
 
 GOptionContext *
@@ -35,6 +36,7 @@ cvl_cli_context_new (const char *command,
 
   /* GOption prints the program name in its usage line. */
   g_set_prgname (prgname);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, summary);
   return context;
 }
@@ -45,17 +47,17 @@ print_usage (gboolean to_stderr)
   g_autoptr(GString) text = g_string_new (NULL);
 
   g_string_append (text,
-                   "Usage:\n"
-                   "  convolve-cli COMMAND [OPTION…]\n\n"
-                   "The Convolve engine from the command line.\n\n"
-                   "Commands:\n");
+                   _("Usage:\n"
+                     "  convolve-cli COMMAND [OPTION…]\n\n"
+                     "The Convolve engine from the command line.\n\n"
+                     "Commands:\n"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_string_append_printf (text, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    g_string_append_printf (text, "  %-11s %s\n", commands[i].name, _(commands[i].summary));
   g_string_append (text,
-                   "\nOptions:\n"
-                   "  -h, --help   Show this help\n"
-                   "  --version    Show the version\n\n"
-                   "Run “convolve-cli COMMAND --help” for the options of a command.\n");
+                   _("\nOptions:\n"
+                     "  -h, --help   Show this help\n"
+                     "  --version    Show the version\n\n"
+                     "Run “convolve-cli COMMAND --help” for the options of a command.\n"));
   if (to_stderr)
     g_printerr ("%s", text->str);
   else
@@ -91,6 +93,9 @@ main (int    argc,
   const char *name;
 
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   if (argc < 2)
     {
@@ -122,7 +127,7 @@ main (int    argc,
   if (command == NULL)
     {
       g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "“%s” is not a command; run “convolve-cli --help” for the list",
+                   _("“%s” is not a command; run “convolve-cli --help” for the list"),
                    name);
       return report (error);
     }

@@ -4,6 +4,7 @@
  * parsed, so a bad one is a usage error before any file is read or written. */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
@@ -57,7 +58,7 @@ parse_choice (const char          *option,
 
   list = g_strjoinv ("|", (char **) names);
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "%s takes %s, not “%s”", option, list, value);
+               _("%s takes %s, not “%s”"), option, list, value);
   return FALSE;
 }
 
@@ -85,7 +86,7 @@ parse_pair (const char  *option,
     }
 
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "%s takes N or NxM (vertical × horizontal) with each from 1 to %d, not “%s”",
+               _("%s takes N or NxM (vertical × horizontal) with each from 1 to %d, not “%s”"),
                option, max, value);
   return FALSE;
 }
@@ -102,13 +103,13 @@ parse_number (const char  *option,
   if (!cvl_kernel_parse_cell (value, number, &local_error))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "%s: %s", option, local_error->message);
+                   _("%s: %s"), option, local_error->message);
       return FALSE;
     }
   if (!isfinite (*number))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "%s takes a finite number, not “%s”", option, value);
+                   _("%s takes a finite number, not “%s”"), option, value);
       return FALSE;
     }
   return TRUE;
@@ -170,7 +171,7 @@ on_engine (const char *option, const char *value, gpointer data, GError **error)
   for (CvlEngine engine = 0; engine < CVL_N_ENGINES; engine++)
     g_string_append_printf (list, "%s%s", engine == 0 ? "" : "|", cvl_engine_to_string (engine));
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "%s takes %s, not “%s”", option, list->str, value);
+               _("%s takes %s, not “%s”"), option, list->str, value);
   return FALSE;
 }
 
@@ -191,7 +192,7 @@ on_map (const char *option, const char *value, gpointer data, GError **error)
   for (CvlMap map = CVL_MAP_CLAMP + 1; map <= CVL_MAP_SIGNED; map++)
     g_string_append_printf (list, "|%s", cvl_map_to_string (map));
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "%s takes %s, not “%s”", option, list->str, value);
+               _("%s takes %s, not “%s”"), option, list->str, value);
   return FALSE;
 }
 
@@ -205,7 +206,7 @@ on_divisor (const char *option, const char *value, gpointer data, GError **error
   if (args->divisor == 0.0f)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "%s must not be 0", option);
+                   _("%s must not be 0"), option);
       return FALSE;
     }
   return TRUE;
@@ -240,20 +241,20 @@ load_kernel_file (const char  *path,
   if (length > KERNEL_FILE_MAX)
     {
       g_set_error (error, CVL_ERROR, CVL_ERROR_TOO_LARGE,
-                   "Kernel file “%s” is larger than %d KiB", name, KERNEL_FILE_MAX / 1024);
+                   _("Kernel file “%s” is larger than %d KiB"), name, KERNEL_FILE_MAX / 1024);
       return NULL;
     }
   text[length] = '\0';
   if (strlen (text) != length || !g_utf8_validate (text, length, NULL))
     {
       g_set_error (error, CVL_ERROR, CVL_ERROR_FORMAT,
-                   "Kernel file “%s” is not text", name);
+                   _("Kernel file “%s” is not text"), name);
       return NULL;
     }
 
   kernel = cvl_kernel_parse (text, error);
   if (kernel == NULL)
-    g_prefix_error (error, "Kernel file “%s”: ", name);
+    g_prefix_error (error, _("Kernel file “%s”: "), name);
   return kernel;
 }
 
@@ -275,7 +276,7 @@ load_kernel_file_or_image (const char  *path,
 
       kernel = cvl_kernel_new_from_image (image, error);
       if (kernel == NULL)
-        g_prefix_error (error, "Kernel image “%s”: ", name);
+        g_prefix_error (error, _("Kernel image “%s”: "), name);
       return kernel;
     }
   if (!g_error_matches (image_error, CVL_ERROR, CVL_ERROR_FORMAT))
@@ -306,7 +307,7 @@ generate_kernel (const char              *spec,
   if (kernel == NULL)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--kernel “%s”: %s", spec, local_error->message);
+                   _("--kernel “%s”: %s"), spec, local_error->message);
       return NULL;
     }
   *generator = cvl_kernel_generator_info (id);
@@ -342,15 +343,15 @@ resolve_kernel (const char               *spec,
   if (spec[strspn (spec, KERNEL_TEXT_CHARS)] != '\0')
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--kernel “%s” is neither a preset, a generator nor a file; "
-                   "“convolve-cli presets” and “convolve-cli generators” list them", spec);
+                   _("--kernel “%s” is neither a preset, a generator nor a file; "
+                     "“convolve-cli presets” and “convolve-cli generators” list them"), spec);
       return NULL;
     }
 
   kernel = cvl_kernel_parse (spec, &local_error);
   if (kernel == NULL)
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                 "--kernel: %s", local_error->message);
+                 _("--kernel: %s"), local_error->message);
   return kernel;
 }
 
@@ -367,7 +368,7 @@ output_format (const char  *path,
     return TRUE;
 
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "OUT must end in .png or .npy, not “%s”", path);
+               _("OUT must end in .png or .npy, not “%s”"), path);
   return FALSE;
 }
 
@@ -383,32 +384,32 @@ cvl_cli_apply (int      argc,
   gboolean verbose = FALSE;
   const GOptionEntry entries[] = {
     { "kernel", 'k', 0, G_OPTION_ARG_FILENAME, &kernel_spec,
-      "A preset id, a generator such as gaussian:sigma=3, a kernel file (text or picture), "
-      "or rows of text such as \"0 -1 0; -1 5 -1; 0 -1 0\" (default: identity)", "KERNEL" },
+      N_("A preset id, a generator such as gaussian:sigma=3, a kernel file (text or picture), "
+         "or rows of text such as \"0 -1 0; -1 5 -1; 0 -1 0\" (default: identity)"), "KERNEL" },
     { "divisor", 0, 0, G_OPTION_ARG_CALLBACK, on_divisor,
-      "Divide the weighted sum by X (default: the kernel's own)", "X" },
+      N_("Divide the weighted sum by X (default: the kernel's own)"), "X" },
     { "offset", 0, 0, G_OPTION_ARG_CALLBACK, on_offset,
-      "Add X after dividing, on the 0–1 pixel scale", "X" },
+      N_("Add X after dividing, on the 0–1 pixel scale"), "X" },
     { "stride", 's', 0, G_OPTION_ARG_CALLBACK, on_stride,
-      "Step between output pixels, 1–8; NxM is vertical × horizontal", "N|NxM" },
+      N_("Step between output pixels, 1–8; NxM is vertical × horizontal"), "N|NxM" },
     { "padding", 'p', 0, G_OPTION_ARG_CALLBACK, on_padding,
-      "SAME keeps ⌈size / stride⌉, VALID only places the kernel inside", "same|valid" },
+      N_("SAME keeps ⌈size / stride⌉, VALID only places the kernel inside"), "same|valid" },
     { "border", 'b', 0, G_OPTION_ARG_CALLBACK, on_border,
-      "What SAME padding reads outside the image (default: zero)", "zero|clamp|reflect|wrap" },
+      N_("What SAME padding reads outside the image (default: zero)"), "zero|clamp|reflect|wrap" },
     { "dilation", 'd', 0, G_OPTION_ARG_CALLBACK, on_dilation,
-      "Spacing between kernel taps, 1–8; NxM is vertical × horizontal", "N|NxM" },
+      N_("Spacing between kernel taps, 1–8; NxM is vertical × horizontal"), "N|NxM" },
     { "convolve", 0, 0, G_OPTION_ARG_NONE, &args.conv.flip,
-      "Rotate the kernel 180° (true convolution; default: cross-correlation)", NULL },
+      N_("Rotate the kernel 180° (true convolution; default: cross-correlation)"), NULL },
     { "gray", 'g', 0, G_OPTION_ARG_NONE, &gray,
-      "Convolve the luma only: one output channel", NULL },
+      N_("Convolve the luma only: one output channel"), NULL },
     { "map", 'm', 0, G_OPTION_ARG_CALLBACK, on_map,
-      "How a PNG shows values outside 0–1 (default: the preset's or generator's, else clamp)",
+      N_("How a PNG shows values outside 0–1 (default: the preset's or generator's, else clamp)"),
       "clamp|abs|normalize|signed" },
     { "engine", 'e', 0, G_OPTION_ARG_CALLBACK, on_engine,
-      "naive (the reference loops), direct, separable (rank-1 kernels), fft, "
-      "or auto (default: the fastest by the cost model)", "naive|direct|separable|fft|auto" },
+      N_("naive (the reference loops), direct, separable (rank-1 kernels), fft, "
+         "or auto (default: the fastest by the cost model)"), "naive|direct|separable|fft|auto" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
-      "Print the output size, the engine that ran and the time taken", NULL },
+      N_("Print the output size, the engine that ran and the time taken"), NULL },
     G_OPTION_ENTRY_NULL
   };
   GOptionGroup *group;
@@ -427,17 +428,17 @@ cvl_cli_apply (int      argc,
   cvl_conv_options_init (&args.conv);
 
   context = cvl_cli_context_new ("apply", "IN OUT",
-                                 "Convolve the image IN with a kernel and save the result "
-                                 "as OUT: a PNG, or a .npy of the float values.");
+                                 _("Convolve the image IN with a kernel and save the result "
+                                   "as OUT: a PNG, or a .npy of the float values."));
   g_option_context_set_description (context,
-    "A kernel is a preset id (see “convolve-cli presets”), a generator with its\n"
-    "parameters such as gaussian:sigma=8 or motion:len=40,angle=30 (see “convolve-cli\n"
-    "generators”), a picture whose luma becomes the kernel (scaled to sum 1), a text\n"
-    "file with one row per line, or rows separated by “;”. Cells are numbers or\n"
-    "fractions like 1/16.\n"
-    "\n"
-    "Pixels are read as value / 255. A .npy holds the result before any --map:\n"
-    "[H, W] with --gray, else [H, W, 3]; alpha is not included.");
+    _("A kernel is a preset id (see “convolve-cli presets”), a generator with its\n"
+      "parameters such as gaussian:sigma=8 or motion:len=40,angle=30 (see “convolve-cli\n"
+      "generators”), a picture whose luma becomes the kernel (scaled to sum 1), a text\n"
+      "file with one row per line, or rows separated by “;”. Cells are numbers or\n"
+      "fractions like 1/16.\n"
+      "\n"
+      "Pixels are read as value / 255. A .npy holds the result before any --map:\n"
+      "[H, W] with --gray, else [H, W, 3]; alpha is not included."));
   group = g_option_group_new ("apply", NULL, NULL, &args, NULL);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
@@ -447,8 +448,8 @@ cvl_cli_apply (int      argc,
   if (argc != 3)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "apply takes IN and OUT, got %d file name%s; "
-                   "see “convolve-cli apply --help”", argc - 1, argc == 2 ? "" : "s");
+                   _("apply takes IN and OUT, got %d file name%s; "
+                     "see “convolve-cli apply --help”"), argc - 1, argc == 2 ? "" : "s");
       return FALSE;
     }
   in_path = argv[1];

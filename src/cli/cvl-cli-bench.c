@@ -4,6 +4,7 @@
  * checked against the measured winner on the machine at hand. */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,7 @@ parse_int (const char  *option,
       return TRUE;
     }
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "%s takes a whole number from %d to %d, not “%s”", option, min, max, value);
+               _("%s takes a whole number from %d to %d, not “%s”"), option, min, max, value);
   return FALSE;
 }
 
@@ -82,8 +83,8 @@ on_size (const char *option, const char *value, gpointer data, GError **error)
       return TRUE;
     }
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "%s takes WxH with each side from 1 to 16384 and at most %d million pixels, "
-               "not “%s”", option, MAX_BENCH_PIXELS / (1024 * 1024), value);
+               _("%s takes WxH with each side from 1 to 16384 and at most %d million pixels, "
+                 "not “%s”"), option, MAX_BENCH_PIXELS / (1024 * 1024), value);
   return FALSE;
 }
 
@@ -101,7 +102,7 @@ on_kernel_sizes (const char *option, const char *value, gpointer data, GError **
       if (!parse_int (option, g_strstrip (parts[i]), 1, CVL_KERNEL_MAX_SIZE, &size, NULL))
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "%s takes sizes from 1 to %d separated by commas, not “%s”",
+                       _("%s takes sizes from 1 to %d separated by commas, not “%s”"),
                        option, CVL_KERNEL_MAX_SIZE, value);
           return FALSE;
         }
@@ -396,7 +397,7 @@ bench_conv (const BenchArgs  *args,
   if (n_failed > 0)
     {
       g_set_error (error, CVL_ERROR, CVL_ERROR_INVALID_ARGUMENT,
-                   "%d of %u runs failed; the first: %s", n_failed,
+                   _("%d of %u runs failed; the first: %s"), n_failed,
                    4 * args->kernel_sizes->len, first_error->message);
       return FALSE;
     }
@@ -413,13 +414,13 @@ cvl_cli_bench (int      argc,
   g_autoptr(GOptionContext) context = NULL;
   const GOptionEntry entries[] = {
     { "size", 0, 0, G_OPTION_ARG_CALLBACK, on_size,
-      "Image size (default: 4000x3000, 12 MP)", "WxH" },
+      N_("Image size (default: 4000x3000, 12 MP)"), "WxH" },
     { "kernel-sizes", 0, 0, G_OPTION_ARG_CALLBACK, on_kernel_sizes,
-      "Kernel sides to time (default: " DEFAULT_KERNEL_SIZES ")", "N,N,…" },
+      N_("Kernel sides to time (default: 3,5,9,15,25,41,63)"), "N,N,…" },
     { "threads", 0, 0, G_OPTION_ARG_CALLBACK, on_threads,
-      "Threads for the engines (default: one per processor)", "N" },
+      N_("Threads for the engines (default: one per processor)"), "N" },
     { "runs", 0, 0, G_OPTION_ARG_CALLBACK, on_runs,
-      "Timed runs per engine and size, 1–50; slow ones get fewer (default: 5)", "N" },
+      N_("Timed runs per engine and size, 1–50; slow ones get fewer (default: 5)"), "N" },
     G_OPTION_ENTRY_NULL
   };
   GOptionGroup *group;
@@ -427,14 +428,15 @@ cvl_cli_bench (int      argc,
   on_kernel_sizes ("--kernel-sizes", DEFAULT_KERNEL_SIZES, &args, NULL);
 
   context = cvl_cli_context_new ("bench", "conv",
-                                 "Time the convolution engines (direct, separable, fft, "
-                                 "auto) on a random RGB image for several kernel sizes.");
+                                 _("Time the convolution engines (direct, separable, fft, "
+                                   "auto) on a random RGB image for several kernel sizes."));
   g_option_context_set_description (context,
-    "Each row is one engine on one kernel size: the median time of the timed runs.\n"
-    "Kernels are random and full rank, except for separable, which gets a rank-1\n"
-    "kernel of the same size. Direct runs that would take too long are timed on a\n"
-    "crop of the image and scaled by the pixel count; the note says so.");
+    _("Each row is one engine on one kernel size: the median time of the timed runs.\n"
+      "Kernels are random and full rank, except for separable, which gets a rank-1\n"
+      "kernel of the same size. Direct runs that would take too long are timed on a\n"
+      "crop of the image and scaled by the pixel count; the note says so."));
   group = g_option_group_new ("bench", NULL, NULL, &args, NULL);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
 
@@ -443,7 +445,7 @@ cvl_cli_bench (int      argc,
   if (argc != 2 || !g_str_equal (argv[1], "conv"))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "bench takes one benchmark, conv; see “convolve-cli bench --help”");
+                   _("bench takes one benchmark, conv; see “convolve-cli bench --help”"));
       return FALSE;
     }
 

@@ -4,33 +4,15 @@
  * "PATH DIGIT CONFIDENCE" line each. A bad picture does not stop the others. */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <gio/gio.h>
 
+#include "cvl-bundled-model.h"
 #include "cvl-cli.h"
 #include "cvl-digit.h"
 #include "cvl-error.h"
 #include "cvl-imageio.h"
 #include "cvl-net.h"
-
-/* Where the bundled model is: beside the sources for uninstalled runs, then
- * where `meson install` puts it (both in config.h). */
-static const char * const model_locations[] = {
-  BUNDLED_MODEL_SOURCE,
-  BUNDLED_MODEL_INSTALLED,
-};
-
-static char *
-find_bundled_model (GError **error)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (model_locations); i++)
-    if (g_file_test (model_locations[i], G_FILE_TEST_IS_REGULAR))
-      return g_strdup (model_locations[i]);
-
-  g_set_error (error, CVL_ERROR, CVL_ERROR_IO,
-               "The bundled model is neither in %s nor in %s; give one with --model",
-               model_locations[0], model_locations[1]);
-  return NULL;
-}
 
 /* Gray values in [0, 1]. A picture with transparency is laid on a background
  * opposite to its visible ink, so both a black and a white pen on a
@@ -88,7 +70,7 @@ classify_one (CvlNet      *net,
   if (gray == NULL)
     {
       g_set_error (error, CVL_ERROR, CVL_ERROR_TOO_LARGE,
-                   "Not enough memory for “%s” (%d×%d)", path, image->width, image->height);
+                   _("Not enough memory for “%s” (%d×%d)"), path, image->width, image->height);
       return FALSE;
     }
   if (!cvl_digit_preprocess (gray->data, gray->width, gray->height, center_by_mass,
@@ -115,12 +97,14 @@ cvl_cli_classify (int      argc,
 {
   g_autofree char *model_path = NULL;
   g_auto(GStrv) images = NULL;
-  gboolean no_center = FALSE;
+  gboolean no_center = FALSE, verbose = FALSE;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
-      "The network (safetensors; default: the bundled model)", "MODEL" },
+      N_("The network (safetensors; default: the bundled model)"), "MODEL" },
     { "no-center", 0, 0, G_OPTION_ARG_NONE, &no_center,
-      "Centre the digit's box instead of its centre of mass", NULL },
+      N_("Centre the digit's box instead of its centre of mass"), NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+      N_("Say which model file is used (on standard error)"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &images, NULL, NULL },
     { NULL }
   };
@@ -129,9 +113,9 @@ cvl_cli_classify (int      argc,
   guint n_images, n_failed = 0, n_empty = 0;
 
   context = cvl_cli_context_new ("classify", "IMAGE…",
-                                 "Classify pictures of single digits (any size, dark ink on "
-                                 "light or light on dark):\none line per picture, "
-                                 "“PATH DIGIT CONFIDENCE”, or “PATH - no digit found”.");
+                                 _("Classify pictures of single digits (any size, dark ink on "
+                                   "light or light on dark):\none line per picture, "
+                                   "“PATH DIGIT CONFIDENCE”, or “PATH - no digit found”."));
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, error))
     return FALSE;
@@ -140,16 +124,18 @@ cvl_cli_classify (int      argc,
   if (n_images == 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "classify needs at least one IMAGE");
+                   _("classify needs at least one IMAGE"));
       return FALSE;
     }
 
   if (model_path == NULL)
     {
-      model_path = find_bundled_model (error);
+      model_path = cvl_bundled_model_find (error);
       if (model_path == NULL)
         return FALSE;
     }
+  if (verbose)
+    g_printerr ("model: %s\n", model_path);
   net = cvl_net_load (model_path, error);
   if (net == NULL)
     return FALSE;
@@ -187,8 +173,8 @@ cvl_cli_classify (int      argc,
   if (n_failed > 0 || n_empty > 0)
     {
       g_set_error (error, CVL_ERROR, n_failed > 0 ? CVL_ERROR_IO : CVL_ERROR_EMPTY_OUTPUT,
-                   "%u of %u pictures could not be classified "
-                   "(%u unreadable, %u without a digit)",
+                   _("%u of %u pictures could not be classified "
+                     "(%u unreadable, %u without a digit)"),
                    n_failed + n_empty, n_images, n_failed, n_empty);
       return FALSE;
     }

@@ -3,6 +3,8 @@
  * mnist|fashion, looked up where Convolve keeps them. */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "cvl-cli-dataset.h"
 
 /* --data DIR, or --dataset NAME found where cvl_dataset_find looks. */
@@ -16,7 +18,7 @@ cvl_cli_load_dataset (const char  *dir,
   if (dir != NULL && name != NULL)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "give either --data or --dataset, not both");
+                   _("give either --data or --dataset, not both"));
       return NULL;
     }
   if (dir == NULL)
@@ -26,7 +28,7 @@ cvl_cli_load_dataset (const char  *dir,
       if (!g_str_equal (name, "mnist") && !g_str_equal (name, "fashion"))
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                       "--dataset takes mnist or fashion, not “%s”", name);
+                       _("--dataset takes mnist or fashion, not “%s”"), name);
           return NULL;
         }
       found = cvl_dataset_find (name, error);

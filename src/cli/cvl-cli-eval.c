@@ -3,27 +3,14 @@
  * confusion matrix (rows: the true digit, columns: the prediction). */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include "cvl-bundled-model.h"
 #include "cvl-cli.h"
 #include "cvl-cli-dataset.h"
 #include "cvl-error.h"
 #include "cvl-nn.h"
 #include "cvl-trainer.h"
-
-/* The bundled model, as classify finds it: beside the sources for
- * uninstalled runs, then where `meson install` puts it. */
-static char *
-bundled_model (GError **error)
-{
-  const char *locations[] = { BUNDLED_MODEL_SOURCE, BUNDLED_MODEL_INSTALLED };
-
-  for (guint i = 0; i < G_N_ELEMENTS (locations); i++)
-    if (g_file_test (locations[i], G_FILE_TEST_IS_REGULAR))
-      return g_strdup (locations[i]);
-  g_set_error (error, CVL_ERROR, CVL_ERROR_IO,
-               "The bundled model is neither in %s nor in %s; give one with --model",
-               locations[0], locations[1]);
-  return NULL;
-}
 
 gboolean
 cvl_cli_eval (int      argc,
@@ -38,28 +25,28 @@ cvl_cli_eval (int      argc,
   int threads = 0;
   double accuracy;
   GOptionEntry entries[] = {
-    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model, "The model (safetensors; default: the bundled model)",
-      "MODEL" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model,
+      N_("The model (safetensors; default: the bundled model)"), "MODEL" },
     { "data", 0, 0, G_OPTION_ARG_FILENAME, &dir,
-      "Folder with the four IDX files (raw or .gz)", "DIR" },
-    { "dataset", 0, 0, G_OPTION_ARG_STRING, &dataset, "mnist (default) or fashion", "NAME" },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "N" },
+      N_("Folder with the four IDX files (raw or .gz)"), "DIR" },
+    { "dataset", 0, 0, G_OPTION_ARG_STRING, &dataset, N_("mnist (default) or fashion"), "NAME" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: all cores)"), "N" },
     { NULL }
   };
 
   context = cvl_cli_context_new ("eval", NULL,
-                                 "A model's accuracy on the test images and its confusion "
-                                 "matrix (rows: true digit; columns: predicted).");
+                                 _("A model's accuracy on the test images and its confusion "
+                                   "matrix (rows: true digit; columns: predicted)."));
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, error))
     return FALSE;
   if (argc > 1)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "eval takes no arguments, got “%s”", argv[1]);
+                   _("eval takes no arguments, got “%s”"), argv[1]);
       return FALSE;
     }
-  if (model == NULL && (model = bundled_model (error)) == NULL)
+  if (model == NULL && (model = cvl_bundled_model_find (error)) == NULL)
     return FALSE;
 
   net = cvl_net_load (model, error);

@@ -4,6 +4,7 @@
  * so the list cannot drift from what the parser takes. */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "cvl-cli.h"
@@ -37,17 +38,17 @@ cvl_cli_generators (int      argc,
   int id_width = 0, label_width = 0;
 
   context = cvl_cli_context_new ("generators", NULL,
-                                 "List the kernel generators: the id, the name, and each "
-                                 "parameter as key=default (range).");
+                                 _("List the kernel generators: the id, the name, and each "
+                                   "parameter as key=default (range)."));
   g_option_context_set_description (context,
-    "Pass one to “convolve-cli apply --kernel” as ID or ID:KEY=VALUE,…, for example\n"
-    "gaussian:sigma=8 or motion:len=40,angle=30; parameters left out keep their default.");
+    _("Pass one to “convolve-cli apply --kernel” as ID or ID:KEY=VALUE,…, for example\n"
+      "gaussian:sigma=8 or motion:len=40,angle=30; parameters left out keep their default."));
   if (!g_option_context_parse (context, &argc, &argv, error))
     return FALSE;
   if (argc > 1)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "generators takes no arguments, got “%s”", argv[1]);
+                   _("generators takes no arguments, got “%s”"), argv[1]);
       return FALSE;
     }
 

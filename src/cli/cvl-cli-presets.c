@@ -3,6 +3,7 @@
  * names, so scripts and people need not look them up in the source. */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "cvl-cli.h"
@@ -19,14 +20,14 @@ cvl_cli_presets (int      argc,
   int width = 0;
 
   context = cvl_cli_context_new ("presets", NULL,
-                                 "List the built-in kernels: the id to pass to "
-                                 "“convolve-cli apply --kernel” and the name.");
+                                 _("List the built-in kernels: the id to pass to "
+                                   "“convolve-cli apply --kernel” and the name."));
   if (!g_option_context_parse (context, &argc, &argv, error))
     return FALSE;
   if (argc > 1)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "presets takes no arguments, got “%s”", argv[1]);
+                   _("presets takes no arguments, got “%s”"), argv[1]);
       return FALSE;
     }
 

@@ -4,14 +4,27 @@
  * per epoch, a CSV log, checkpoints and resuming. */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cvl-cli.h"
 #include "cvl-cli-dataset.h"
 #include "cvl-error.h"
+#include "cvl-net-train.h"
+#include "cvl-tfevents.h"
 #include "cvl-trainer.h"
+
+/* conv1's 32 filters as a TensorBoard image: 4 rows of 8 tiles, each 5×5
+ * filter stretched over its own min–max and scaled 4× (nearest), 2-pixel
+ * black gaps. */
+#define TILE_SCALE 4
+#define TILE_GAP 2
+#define TILE_SIDE (5 * TILE_SCALE)
+#define FILTERS_W (8 * TILE_SIDE + 9 * TILE_GAP)
+#define FILTERS_H (4 * TILE_SIDE + 5 * TILE_GAP)
 
 /* The folder `path` would be written in must exist: fail before training,
  * not after it. */
@@ -28,13 +41,13 @@ check_writable (const char  *path,
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || access (dir, W_OK) != 0)
     {
       g_set_error (error, CVL_ERROR, CVL_ERROR_IO,
-                   "Cannot write the %s “%s”: folder “%s” is missing or not writable",
+                   _("Cannot write the %s “%s”: folder “%s” is missing or not writable"),
                    what, path, dir);
       return FALSE;
     }
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, CVL_ERROR, CVL_ERROR_IO, "Cannot write the %s “%s”: it is a folder",
+      g_set_error (error, CVL_ERROR, CVL_ERROR_IO, _("Cannot write the %s “%s”: it is a folder"),
                    what, path);
       return FALSE;
     }
@@ -61,11 +74,64 @@ write_log (const char *path,
   if (!g_file_set_contents_full (path, csv->str, csv->len, G_FILE_SET_CONTENTS_CONSISTENT,
                                  0644, &local))
     {
-      g_set_error (error, CVL_ERROR, CVL_ERROR_IO, "Could not write the log: %s",
+      g_set_error (error, CVL_ERROR, CVL_ERROR_IO, _("Could not write the log: %s"),
                    local->message);
       return FALSE;
     }
   return TRUE;
+}
+
+static void
+conv1_filters_image (const CvlNet *net,
+                     guint8       *pixels)   /* [FILTERS_H, FILTERS_W] */
+{
+  const float *w = cvl_net_get_tensor (net, "conv1.weight");   /* [32, 1, 5, 5] */
+
+  memset (pixels, 0, FILTERS_W * FILTERS_H);
+  for (int f = 0; f < 32; f++)
+    {
+      const float *k = w + f * 25;
+      float lo = k[0], hi = k[0];
+      int x0 = TILE_GAP + (f % 8) * (TILE_SIDE + TILE_GAP);
+      int y0 = TILE_GAP + (f / 8) * (TILE_SIDE + TILE_GAP);
+
+      for (int i = 1; i < 25; i++)
+        {
+          lo = MIN (lo, k[i]);
+          hi = MAX (hi, k[i]);
+        }
+      for (int y = 0; y < TILE_SIDE; y++)
+        for (int x = 0; x < TILE_SIDE; x++)
+          {
+            float v = k[(y / TILE_SCALE) * 5 + x / TILE_SCALE];
+
+            pixels[(y0 + y) * FILTERS_W + x0 + x] =
+              hi > lo ? (guint8) lrintf (255.f * (v - lo) / (hi - lo)) : 128;
+          }
+    }
+}
+
+/* Per epoch: mean loss, accuracies and the conv1 filters (the weights as
+ * the drain right after the epoch finds them). */
+static gboolean
+write_epoch_events (CvlTfEvents          *events,
+                    CvlTrainer           *trainer,
+                    const CvlEpochRecord *r,
+                    GError              **error)
+{
+  g_autoptr(CvlNet) net = cvl_trainer_dup_net (trainer);
+  g_autofree guint8 *pixels = g_malloc (FILTERS_W * FILTERS_H);
+
+  if (!cvl_tfevents_add_scalar (events, "epoch/loss", r->step, r->loss, error) ||
+      !cvl_tfevents_add_scalar (events, "epoch/train_accuracy", r->step, r->train_accuracy,
+                                error) ||
+      (!isnan (r->test_accuracy) &&
+       !cvl_tfevents_add_scalar (events, "epoch/test_accuracy", r->step, r->test_accuracy,
+                                 error)))
+    return FALSE;
+  conv1_filters_image (net, pixels);
+  return cvl_tfevents_add_image (events, "conv1/filters", r->step, pixels, FILTERS_W,
+                                 FILTERS_H, 1, error);
 }
 
 static void
@@ -87,6 +153,30 @@ draw_bar (const CvlTrainerProgress *p)
   fflush (stderr);
 }
 
+/* Every step's loss and batch accuracy (the trainer keeps each step's
+ * record until the drain), then what the finished epochs bring. */
+static gboolean
+write_events (CvlTfEvents      *events,
+              CvlTrainer       *trainer,
+              CvlTrainerUpdate *update,
+              GError          **error)
+{
+  for (guint i = 0; update->steps != NULL && i < update->steps->len; i++)
+    {
+      const CvlStepRecord *r = &g_array_index (update->steps, CvlStepRecord, i);
+
+      if (!cvl_tfevents_add_scalar (events, "loss", r->step, r->loss, error) ||
+          !cvl_tfevents_add_scalar (events, "batch_accuracy", r->step, r->batch_accuracy,
+                                    error))
+        return FALSE;
+    }
+  for (guint i = 0; update->epochs != NULL && i < update->epochs->len; i++)
+    if (!write_epoch_events (events, trainer,
+                             &g_array_index (update->epochs, CvlEpochRecord, i), error))
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 cvl_cli_train (int      argc,
                char   **argv,
@@ -97,7 +187,8 @@ cvl_cli_train (int      argc,
   g_autoptr(CvlTrainer) trainer = NULL;
   g_autoptr(GArray) history = NULL;
   g_autofree char *dir = NULL, *dataset = NULL, *optimizer = NULL, *out = NULL;
-  g_autofree char *checkpoint = NULL, *resume = NULL, *log = NULL;
+  g_autofree char *checkpoint = NULL, *resume = NULL, *log = NULL, *tensorboard = NULL;
+  g_autoptr(CvlTfEvents) events = NULL;
   CvlTrainerConfig config;
   CvlTrainerUpdate update = { 0 };
   gint64 seed = 1;
@@ -112,32 +203,35 @@ cvl_cli_train (int      argc,
   {
     GOptionEntry entries[] = {
       { "data", 0, 0, G_OPTION_ARG_FILENAME, &dir,
-        "Folder with the four IDX files (raw or .gz)", "DIR" },
+        N_("Folder with the four IDX files (raw or .gz)"), "DIR" },
       { "dataset", 0, 0, G_OPTION_ARG_STRING, &dataset,
-        "mnist (default) or fashion, found where Convolve keeps them", "NAME" },
-      { "epochs", 0, 0, G_OPTION_ARG_INT, &config.epochs, "Epochs to train (5)", "N" },
-      { "batch", 0, 0, G_OPTION_ARG_INT, &config.batch, "Batch size (128)", "N" },
-      { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Learning rate (0.001)", "X" },
-      { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, "adam (default) or sgd", "NAME" },
+        N_("mnist (default) or fashion, found where Convolve keeps them"), "NAME" },
+      { "epochs", 0, 0, G_OPTION_ARG_INT, &config.epochs, N_("Epochs to train (5)"), "N" },
+      { "batch", 0, 0, G_OPTION_ARG_INT, &config.batch, N_("Batch size (128)"), "N" },
+      { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, N_("Learning rate (0.001)"), "X" },
+      { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, N_("adam (default) or sgd"), "NAME" },
       { "keep-prob", 0, 0, G_OPTION_ARG_DOUBLE, &keep,
-        "Dropout keep probability of the fc layer (0.75)", "X" },
-      { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of initialisation, shuffling and "
-        "dropout (1)", "N" },
+        N_("Dropout keep probability of the fc layer (0.75)"), "X" },
+      { "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
+        N_("Seed of initialisation, shuffling and dropout (1)"), "N" },
       { "threads", 0, 0, G_OPTION_ARG_INT, &config.threads,
-        "Threads (default: all cores); same seed and threads, same weights", "N" },
+        N_("Threads (default: all cores); same seed and threads, same weights"), "N" },
       { "limit", 0, 0, G_OPTION_ARG_INT, &config.limit,
-        "Train on the first N images only", "N" },
-      { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Save the model (safetensors)", "MODEL" },
+        N_("Train on the first N images only"), "N" },
+      { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, N_("Save the model (safetensors)"), "MODEL" },
       { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint,
-        "Write a checkpoint after every epoch and when stopped", "FILE" },
-      { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume, "Continue from a checkpoint", "FILE" },
-      { "log", 0, 0, G_OPTION_ARG_FILENAME, &log, "Per-epoch metrics as CSV", "FILE" },
+        N_("Write a checkpoint after every epoch and when stopped"), "FILE" },
+      { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume, N_("Continue from a checkpoint"), "FILE" },
+      { "log", 0, 0, G_OPTION_ARG_FILENAME, &log, N_("Per-epoch metrics as CSV"), "FILE" },
+      { "tensorboard", 0, 0, G_OPTION_ARG_FILENAME, &tensorboard,
+        N_("Write TensorBoard event files into DIR: the loss as training goes, accuracy "
+           "and the conv1 filters per epoch"), "DIR" },
       { NULL }
     };
 
     context = cvl_cli_context_new ("train", NULL,
-                                   "Train the lecture's convnet (conv 5×5×32, pool, conv "
-                                   "5×5×64, pool, fc 1024, dropout, logits 10).");
+                                   _("Train the lecture's convnet (conv 5×5×32, pool, conv "
+                                     "5×5×64, pool, fc 1024, dropout, logits 10)."));
     g_option_context_add_main_entries (context, entries, NULL);
   }
   if (!g_option_context_parse (context, &argc, &argv, error))
@@ -145,18 +239,18 @@ cvl_cli_train (int      argc,
   if (argc > 1)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "train takes no arguments, got “%s”", argv[1]);
+                   _("train takes no arguments, got “%s”"), argv[1]);
       return FALSE;
     }
   if (optimizer != NULL && !g_str_equal (optimizer, "adam") && !g_str_equal (optimizer, "sgd"))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   "--optimizer takes adam or sgd, not “%s”", optimizer);
+                   _("--optimizer takes adam or sgd, not “%s”"), optimizer);
       return FALSE;
     }
   if (seed < 0)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "--seed must not be negative");
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("--seed must not be negative"));
       return FALSE;
     }
   config.optimizer = optimizer != NULL && g_str_equal (optimizer, "sgd") ? CVL_OPTIMIZER_SGD
@@ -181,6 +275,9 @@ cvl_cli_train (int      argc,
     return FALSE;
   if (checkpoint != NULL)
     cvl_trainer_set_checkpoint_path (trainer, checkpoint);
+  /* Last before training, so a bad option or dataset leaves no event file. */
+  if (tensorboard != NULL && (events = cvl_tfevents_new (tensorboard, error)) == NULL)
+    return FALSE;
   if (!cvl_trainer_start (trainer, error))
     return FALSE;
 
@@ -203,6 +300,11 @@ cvl_cli_train (int      argc,
                      r->epoch, r->seconds, r->images_per_second, r->loss,
                      100 * r->test_accuracy);
           fflush (stdout);
+        }
+      if (events != NULL && !write_events (events, trainer, &update, error))
+        {
+          cvl_trainer_update_clear (&update);
+          return FALSE;
         }
       /* After the epoch lines, so a bar of the next epoch is not cut off. */
       if (tty && update.has_progress)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Application-wide actions (about, quit), keyboard accelerators and the
+/* Application-wide actions (about, preferences, quit), keyboard accelerators and the
  * GSettings object shared by the windows. */
 #include "config.h"
 
@@ -8,6 +8,7 @@
 #include "cvl-application.h"
 #include "cvl-conv.h"
 #include "cvl-error.h"
+#include "cvl-preferences-window.h"
 #include "cvl-window.h"
 
 struct _CvlApplication
@@ -73,8 +74,8 @@ show_about (GSimpleAction *action,
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
   static const char *developers[] = { "The Convolve developers", NULL };
-  static const char *artists[] = {
-    "Stefan van der Walt, “Chelsea the cat” sample photo (CC0, from scikit-image)",
+  const char *artists[] = {
+    _("Stefan van der Walt, “Chelsea the cat” sample photo (CC0, from scikit-image)"),
     NULL
   };
   AdwAboutWindow *about;
@@ -92,7 +93,8 @@ show_about (GSimpleAction *action,
   adw_about_window_set_developers (about, developers);
   adw_about_window_set_artists (about, artists);
   adw_about_window_add_credit_section (about, _("Inspired by"), (const char *[]) {
-    "Stanford CS20, “TensorFlow for Deep Learning Research”, lecture 7: Convnets in TensorFlow",
+    _("Stanford CS20, “TensorFlow for Deep Learning Research”, lecture 7: "
+      "Convnets in TensorFlow"),
     NULL });
   adw_about_window_add_acknowledgement_section (about, _("Built with"), (const char *[]) {
     "GTK https://gtk.org",
@@ -101,6 +103,19 @@ show_about (GSimpleAction *action,
     "GdkPixbuf https://docs.gtk.org/gdk-pixbuf/",
     NULL });
   gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+show_preferences (GSimpleAction *action,
+                  GVariant      *param,
+                  gpointer       user_data)
+{
+  CvlApplication *self = CVL_APPLICATION (user_data);
+  CvlPreferencesWindow *window = cvl_preferences_window_new (self->settings);
+
+  gtk_window_set_transient_for (GTK_WINDOW (window),
+                                gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -117,6 +132,7 @@ quit_app (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { .name = "about", .activate = show_about },
+  { .name = "preferences", .activate = show_preferences },
   { .name = "quit", .activate = quit_app },
 };
 
@@ -142,8 +158,10 @@ cvl_application_startup (GApplication *app)
   CvlApplication *self = CVL_APPLICATION (app);
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr (GSettingsSchema) schema = NULL;
+  GAction *preferences;
   static const struct { const char *action; const char *accels[3]; } accels[] = {
     { "app.quit", { "<Control>q", NULL } },
+    { "app.preferences", { "<Control>comma", NULL } },
     { "win.show-help-overlay", { "<Control>question", NULL } },
   };
 
@@ -158,6 +176,11 @@ cvl_application_startup (GApplication *app)
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
+  /* Preferences are settings: nothing to show without the schema. */
+  if (self->settings != NULL)
+    cvl_preferences_follow_threads (self->settings);
+  preferences = g_action_map_lookup_action (G_ACTION_MAP (app), "preferences");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (preferences), self->settings != NULL);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app),
                                            accels[i].action, accels[i].accels);

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cvl-bundled-model.h"
 #include "cvl-digit.h"
 #include "cvl-draw-canvas.h"
 #include "cvl-draw-page.h"
@@ -354,13 +355,21 @@ cvl_draw_page_load_model (CvlDrawPage *self,
 const char *
 cvl_draw_page_bundled_model_path (void)
 {
-  const char *candidates[] = { g_getenv ("CONVOLVE_MODEL"), BUNDLED_MODEL_SOURCE,
-                               BUNDLED_MODEL_INSTALLED };
+  static char *path;   /* found once: the files do not move while the app runs */
 
-  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
-    if (candidates[i] != NULL && g_file_test (candidates[i], G_FILE_TEST_IS_REGULAR))
-      return candidates[i];
-  return NULL;
+  if (g_once_init_enter (&path))
+    {
+      const char *env = g_getenv ("CONVOLVE_MODEL");
+      char *found = NULL;
+
+      if (env != NULL && g_file_test (env, G_FILE_TEST_IS_REGULAR))
+        found = g_strdup (env);
+      else
+        found = cvl_bundled_model_find (NULL);
+      /* g_once_init_leave () takes no NULL: "" stands for not found. */
+      g_once_init_leave (&path, found != NULL ? found : g_strdup (""));
+    }
+  return path[0] != '\0' ? path : NULL;
 }
 
 void

@@ -86,6 +86,7 @@ struct _CvlKernelPage
   char           *generator_id;  /* the generator the kernel came from, if untouched */
   double          gen_values[CVL_GEN_MAX_PARAMS];
   GSettings      *settings;
+  gulong          engine_changed_id; /* the engine can change in Preferences */
   gboolean        syncing;       /* widgets being set from state: no feedback */
 
   /* rendering */

@@ -720,6 +720,22 @@ cvl_kernel_page_set_source (CvlKernelPage *self,
   cvl_kernel_page_request_render (self);
 }
 
+/* Preferences set the engine too: follow it live (our own writes of the
+ * same value come back here and change nothing). */
+static void
+on_engine_setting_changed (GSettings     *settings,
+                           const char    *key,
+                           CvlKernelPage *self)
+{
+  CvlEngine engine = g_settings_get_enum (settings, "engine");
+
+  if (engine == self->engine)
+    return;
+  self->engine = engine;
+  sync_widgets (self);
+  cvl_kernel_page_request_render (self);
+}
+
 void
 cvl_kernel_page_set_settings (CvlKernelPage *self,
                               GSettings     *settings)
@@ -731,9 +747,14 @@ cvl_kernel_page_set_settings (CvlKernelPage *self,
   CvlConvOptions options;
 
   g_return_if_fail (CVL_IS_KERNEL_PAGE (self));
+  if (self->settings != NULL)
+    g_clear_signal_handler (&self->engine_changed_id, self->settings);
   g_set_object (&self->settings, settings);
   if (settings == NULL)
     return;
+  self->engine_changed_id = g_signal_connect_object (settings, "changed::engine",
+                                                     G_CALLBACK (on_engine_setting_changed),
+                                                     self, 0);
 
   /* Anything out of range in the stored state falls back to the defaults:
    * settings can be edited by hand. */
