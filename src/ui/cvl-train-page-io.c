@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "cvl-image-input.h"
+#include "cvl-preferences-window.h"
 #include "cvl-train-page-private.h"
 #include "cvl-window.h"
 
@@ -28,6 +29,8 @@ choice_name (DataChoice choice)
                                                                              : _("MNIST");
 }
 
+static void change_data (CvlTrainPage *self);
+
 /* The folder to train from for the current choice, or NULL with a reason. */
 static char *
 data_dir (CvlTrainPage *self,
@@ -43,7 +46,30 @@ data_dir (CvlTrainPage *self,
                        "digits (raw or .gz)."));
       return g_strdup (self->folder);
     }
+  if (self->settings != NULL)
+    return cvl_preferences_find_dataset (self->settings, choice_key (choice), error);
   return cvl_dataset_find (choice_key (choice), error);
+}
+
+static void
+on_folder_setting (CvlTrainPage *self)
+{
+  if (adw_combo_row_get_selected (self->dataset_row) != DATA_MNIST ||
+      (self->trainer != NULL && cvl_trainer_get_state (self->trainer) == CVL_TRAINER_RUNNING))
+    return;
+  change_data (self);
+}
+
+void
+cvl_train_page_set_settings (CvlTrainPage *self,
+                             GSettings    *settings)
+{
+  g_return_if_fail (CVL_IS_TRAIN_PAGE (self) && G_IS_SETTINGS (settings));
+
+  g_set_object (&self->settings, settings);
+  g_signal_connect_object (settings, "changed::dataset-folder", G_CALLBACK (on_folder_setting),
+                           self, G_CONNECT_SWAPPED);
+  cvl_train_page_find_data (self);
 }
 
 static void

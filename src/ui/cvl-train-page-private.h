@@ -52,6 +52,8 @@ struct _CvlTrainPage
   GtkFlowBox      *gallery;
   GtkWidget       *gallery_all_button;
 
+  GSettings       *settings;       /* or NULL (tests) */
+
   /* data */
   CvlDataset      *dataset;        /* loaded, or NULL */
   char            *folder;         /* the folder chosen with Locate, or NULL */

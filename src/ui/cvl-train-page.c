@@ -296,6 +296,8 @@ read_config (CvlTrainPage     *self,
   c->keep_prob = gtk_spin_button_get_value (self->keep_spin);
   c->seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
   c->limit = gtk_spin_button_get_value_as_int (self->limit_spin);
+  if (self->settings != NULL)
+    c->threads = g_settings_get_int (self->settings, "threads");
   c->snapshot_ms = SNAPSHOT_MS;
   c->background = TRUE;   /* the window comes first */
   c->estimate_images = ESTIMATE_IMAGES;
@@ -612,6 +614,7 @@ cvl_train_page_finalize (GObject *object)
   CvlTrainPage *self = CVL_TRAIN_PAGE (object);
 
   g_clear_object (&self->data_cancellable);
+  g_clear_object (&self->settings);
   g_clear_pointer (&self->dataset, cvl_dataset_free);
   g_clear_pointer (&self->initial, cvl_net_ref_release);
   g_clear_pointer (&self->net, cvl_net_ref_release);

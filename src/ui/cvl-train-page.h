@@ -21,6 +21,9 @@ const CvlNet   *cvl_train_page_get_net        (CvlTrainPage *self);
 const char     *cvl_train_page_get_net_origin (CvlTrainPage *self);
 CvlNetRef      *cvl_train_page_get_net_ref    (CvlTrainPage *self);
 
+/* Where the threads and the MNIST folder chosen in Preferences are read. */
+void            cvl_train_page_set_settings   (CvlTrainPage *self,
+                                               GSettings    *settings);
 /* Trains on the four IDX files of `dir` instead of MNIST (as Locate does). */
 void            cvl_train_page_set_folder     (CvlTrainPage *self,
                                                const char   *dir);

@@ -258,6 +258,7 @@ cvl_window_constructed (GObject *object)
       if (g_settings_get_boolean (settings, "window-maximized"))
         gtk_window_maximize (GTK_WINDOW (self));
       cvl_kernel_page_set_settings (self->kernel_page, settings);
+      cvl_train_page_set_settings (self->train_page, settings);
     }
 }
 
