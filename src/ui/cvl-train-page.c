@@ -7,6 +7,8 @@
 
 #define G_LOG_DOMAIN "Convolve"
 
+#include <math.h>
+
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -225,7 +227,18 @@ on_tick (GtkWidget     *widget,
   if (update.steps != NULL && update.steps->len > 0)
     cvl_train_page_add_steps (self, update.steps);
   if (update.epochs != NULL && update.epochs->len > 0)
-    cvl_train_page_add_epochs (self, update.epochs, self->progress.steps_per_epoch);
+    {
+      const CvlEpochRecord *last = &g_array_index (update.epochs, CvlEpochRecord,
+                                                   update.epochs->len - 1);
+      g_autofree char *subtitle = NULL;
+
+      cvl_train_page_add_epochs (self, update.epochs, self->progress.steps_per_epoch);
+      subtitle = isnan (last->test_accuracy)
+        ? g_strdup_printf (_("Epoch %d: loss %.3f"), last->epoch, last->loss)
+        : g_strdup_printf (_("Test accuracy %.2f%% after epoch %d"), 100.0 * last->test_accuracy,
+                           last->epoch);
+      adw_action_row_set_subtitle (self->model_row, subtitle);
+    }
   if (update.evaluation != NULL)
     {
       g_clear_pointer (&self->evaluation, cvl_evaluation_free);
@@ -431,6 +444,11 @@ start_training (CvlTrainPage *self,
           cvl_toast (GTK_WIDGET (self), "%s", error->message);
           return;
         }
+      {
+        g_autofree char *subtitle = g_strdup_printf (_("Training on %s"), self->dataset->dir);
+
+        adw_action_row_set_subtitle (self->model_row, subtitle);
+      }
     }
   if (one_step)
     cvl_trainer_step_once (self->trainer);
