@@ -186,6 +186,12 @@ cvl_train_page_load_data (CvlTrainPage *self)
 static void
 change_data (CvlTrainPage *self)
 {
+  if (self->preparing)
+    {
+      /* The worker making the trainer reads the data: not now. */
+      cvl_toast (GTK_WIDGET (self), _("Training is starting; change the data once it runs."));
+      return;
+    }
   if (self->data_loading)
     {
       g_cancellable_cancel (self->data_cancellable);

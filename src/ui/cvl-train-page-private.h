@@ -68,6 +68,8 @@ struct _CvlTrainPage
   CvlNetRef       *net;            /* the newest weights shown, named by what they are */
   gboolean         maps_in_flight, maps_pending;
   guint            tick_id;
+  gboolean         preparing;      /* a worker is making the trainer */
+  guint            prepare_serial;
   gint64           last_net_signal;
   gint64           net_step;
   double           ema_ips;

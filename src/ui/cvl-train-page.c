@@ -120,7 +120,7 @@ void
 cvl_train_page_update_state (CvlTrainPage *self)
 {
   CvlTrainerState state = cvl_train_page_get_state (self);
-  gboolean configurable = self->trainer == NULL || ended (state);
+  gboolean configurable = !self->preparing && (self->trainer == NULL || ended (state));
   const char *label, *icon, *title;
 
   switch (state)
@@ -146,6 +146,8 @@ cvl_train_page_update_state (CvlTrainPage *self)
       title = self->data_loading ? _("Loading the data…") : _("Ready to train");
       break;
     }
+  if (self->preparing)
+    title = _("Preparing…");
   adw_button_content_set_label (self->start_content, label);
   adw_button_content_set_icon_name (self->start_content, icon);
   gtk_label_set_text (self->state_label, title);
@@ -154,9 +156,11 @@ cvl_train_page_update_state (CvlTrainPage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->dataset_row), configurable && !self->data_loading);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.stop",
                                  state == CVL_TRAINER_RUNNING || state == CVL_TRAINER_PAUSED);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.reset",
-                                 self->trainer != NULL || self->initial != NULL ||
-                                 self->initial_checkpoint != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.start", !self->preparing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.step", !self->preparing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.reset", !self->preparing &&
+                                 (self->trainer != NULL || self->initial != NULL ||
+                                  self->initial_checkpoint != NULL));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.load", configurable);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.save-checkpoint",
                                  self->trainer != NULL && state != CVL_TRAINER_RUNNING);
@@ -344,115 +348,169 @@ drop_trainer (CvlTrainPage *self)
                                 g_steal_pointer (&self->trainer)));
 }
 
-/* A new trainer for the page's data and settings, continuing from a loaded
- * model, a loaded checkpoint or (`resume_path`) the run that just ended. */
-static gboolean
-make_trainer (CvlTrainPage *self,
-              const char   *resume_path,
-              GError      **error)
+/* Making a trainer copies the dataset (55 MB of fresh pages) and may write
+ * and read a checkpoint: a worker does it, the page then starts it. */
+typedef struct
 {
-  CvlDataset *d = self->dataset;
-  CvlTrainerConfig config;
-  g_autoptr(CvlTrainer) trainer = NULL;
-  const char *checkpoint = resume_path != NULL ? resume_path : self->initial_checkpoint;
+  const CvlDataset *dataset;     /* the page's; kept while `preparing` */
+  CvlTrainerConfig  config;
+  CvlTrainer       *previous;    /* an ended run to continue (owned), or NULL */
+  char             *checkpoint;  /* a checkpoint file to continue, or NULL */
+  CvlNetRef        *initial;     /* weights to start from, or NULL */
+  CvlTrainer       *trainer;     /* the result */
+  gboolean          one_step, from_file;
+  guint             serial;
+} PrepareJob;
 
-  read_config (self, &config);
-  trainer = cvl_trainer_new (d->train_images, d->train_labels, d->test_images, d->test_labels,
-                             &config, error);
-  if (trainer == NULL)
-    return FALSE;
-  if (checkpoint != NULL)
-    {
-      if (!cvl_trainer_load_checkpoint (trainer, checkpoint, error))
-        return FALSE;
-    }
-  else if (self->initial != NULL)
-    cvl_trainer_set_weights (trainer, cvl_net_ref_get_net (self->initial));
-  drop_trainer (self);
-  self->trainer = g_steal_pointer (&trainer);
-  return TRUE;
+static void
+prepare_job_free (PrepareJob *job)
+{
+  g_clear_pointer (&job->previous, cvl_trainer_free);
+  g_clear_pointer (&job->trainer, cvl_trainer_free);
+  g_clear_pointer (&job->initial, cvl_net_ref_release);
+  g_free (job->checkpoint);
+  g_free (job);
 }
 
-/* Continuing after the end: the run is checkpointed and a new trainer
- * picks it up with the current number of epochs. */
-static gboolean
-continue_trainer (CvlTrainPage *self,
-                  GError      **error)
+static void
+prepare_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
 {
+  PrepareJob *job = task_data;
+  const CvlDataset *d = job->dataset;
   g_autofree char *dir = NULL, *path = NULL;
-  g_autoptr(GArray) history = NULL;
-  gboolean ok;
-  int spe = MAX (self->progress.steps_per_epoch, 1);
+  GError *error = NULL;
 
-  if (cvl_trainer_get_step (self->trainer) >=
-      (gint64) gtk_spin_button_get_value_as_int (self->epochs_spin) * spe)
+  if (job->previous != NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("Training has done %d epochs; raise Epochs to continue"),
-                   (int) (cvl_trainer_get_step (self->trainer) / spe));
-      return FALSE;
+      /* Continuing the run that ended: through a checkpoint, so the
+       * optimiser state and the step carry over exactly. */
+      dir = g_dir_make_tmp ("convolve-continue-XXXXXX", &error);
+      path = dir != NULL ? g_build_filename (dir, "run.safetensors", NULL) : NULL;
+      if (path == NULL || !cvl_trainer_save_checkpoint (job->previous, path, &error))
+        goto out;
+      g_free (job->checkpoint);
+      job->checkpoint = g_strdup (path);
     }
-  dir = g_dir_make_tmp ("convolve-continue-XXXXXX", error);
-  if (dir == NULL)
-    return FALSE;
-  path = g_build_filename (dir, "run.ckpt", NULL);
-  ok = cvl_trainer_save_checkpoint (self->trainer, path, error) &&
-       make_trainer (self, path, error);
-  g_unlink (path);
-  g_rmdir (dir);
-  return ok;
+  job->trainer = cvl_trainer_new (d->train_images, d->train_labels, d->test_images,
+                                  d->test_labels, &job->config, &error);
+  if (job->trainer != NULL && job->checkpoint != NULL)
+    {
+      if (!cvl_trainer_load_checkpoint (job->trainer, job->checkpoint, &error))
+        g_clear_pointer (&job->trainer, cvl_trainer_free);
+    }
+  else if (job->trainer != NULL && job->initial != NULL)
+    cvl_trainer_set_weights (job->trainer, cvl_net_ref_get_net (job->initial));
+out:
+  if (path != NULL)
+    g_unlink (path);
+  if (dir != NULL)
+    g_rmdir (dir);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+prepared (GObject      *object,
+          GAsyncResult *res,
+          gpointer      user_data)
+{
+  CvlTrainPage *self = CVL_TRAIN_PAGE (object);
+  PrepareJob *job = g_task_get_task_data (G_TASK (res));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *subtitle = NULL;
+
+  if (job->serial != self->prepare_serial)
+    return;   /* the page was reset meanwhile */
+  self->preparing = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (res), &error))
+    {
+      /* Nothing is lost: an ended run stays on the page. */
+      self->trainer = g_steal_pointer (&job->previous);
+      cvl_toast (GTK_WIDGET (self), "%s", error->message);
+      cvl_train_page_update_state (self);
+      return;
+    }
+  g_clear_pointer (&job->previous, cvl_trainer_free);
+  self->trainer = g_steal_pointer (&job->trainer);
+
+  /* A checkpoint loaded from a file brings its epochs: show them first. */
+  if (job->from_file && cvl_trainer_get_step (self->trainer) > 0)
+    {
+      g_autoptr(GArray) history = cvl_trainer_dup_history (self->trainer);
+
+      cvl_train_page_add_epochs (self, history, 0);
+    }
+  if (job->one_step)
+    cvl_trainer_pause (self->trainer);
+  if (!cvl_trainer_start (self->trainer, &error))
+    {
+      cvl_toast (GTK_WIDGET (self), "%s", error->message);
+      cvl_train_page_update_state (self);
+      return;
+    }
+  if (job->one_step)
+    cvl_trainer_step_once (self->trainer);
+  subtitle = g_strdup_printf (_("Training on %s"), self->dataset->dir);
+  adw_action_row_set_subtitle (self->model_row, subtitle);
+  watch_trainer (self);
 }
 
 static void
 start_training (CvlTrainPage *self,
                 gboolean      one_step)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
   CvlTrainerState state = cvl_train_page_get_state (self);
+  PrepareJob *job;
 
+  if (self->preparing)
+    return;
   if (self->dataset == NULL)
     {
       self->start_when_loaded = TRUE;
       cvl_train_page_load_data (self);
       return;
     }
-  if (self->trainer != NULL && ended (state))
+  if (self->trainer != NULL && !ended (state))
+    return;
+
+  job = g_new0 (PrepareJob, 1);
+  job->dataset = self->dataset;
+  job->one_step = one_step;
+  job->serial = ++self->prepare_serial;
+  read_config (self, &job->config);
+  if (self->trainer != NULL)
     {
-      if (!continue_trainer (self, &error))
+      int spe = MAX (self->progress.steps_per_epoch, 1);
+
+      if (cvl_trainer_get_step (self->trainer) >= (gint64) job->config.epochs * spe)
         {
-          cvl_toast (GTK_WIDGET (self), "%s", error->message);
+          cvl_toast (GTK_WIDGET (self), _("Training has done %d epochs; raise Epochs to continue"),
+                     (int) (cvl_trainer_get_step (self->trainer) / spe));
+          prepare_job_free (job);
           return;
         }
+      stop_tick (self);
+      job->previous = g_steal_pointer (&self->trainer);
     }
-  else if (self->trainer == NULL && !make_trainer (self, NULL, &error))
+  else if (self->initial_checkpoint != NULL)
     {
-      cvl_toast (GTK_WIDGET (self), "%s", error->message);
-      return;
+      job->checkpoint = g_strdup (self->initial_checkpoint);
+      job->from_file = TRUE;
     }
-  if (self->trainer != NULL && cvl_trainer_get_state (self->trainer) == CVL_TRAINER_IDLE)
-    {
-      GArray *history = cvl_trainer_dup_history (self->trainer);
+  else if (self->initial != NULL)
+    job->initial = cvl_net_ref_acquire (self->initial);
 
-      /* A loaded checkpoint brings its epochs; show them before the new ones. */
-      if (history->len > 0 && cvl_train_page_get_step (self) > 0)
-        cvl_train_page_add_epochs (self, history, 0);
-      g_array_unref (history);
-      if (one_step)
-        cvl_trainer_pause (self->trainer);
-      if (!cvl_trainer_start (self->trainer, &error))
-        {
-          cvl_toast (GTK_WIDGET (self), "%s", error->message);
-          return;
-        }
-      {
-        g_autofree char *subtitle = g_strdup_printf (_("Training on %s"), self->dataset->dir);
-
-        adw_action_row_set_subtitle (self->model_row, subtitle);
-      }
-    }
-  if (one_step)
-    cvl_trainer_step_once (self->trainer);
-  watch_trainer (self);
+  self->preparing = TRUE;
+  task = g_task_new (self, NULL, prepared, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) prepare_job_free);
+  g_task_run_in_thread (task, prepare_thread);
+  cvl_train_page_update_state (self);
 }
 
 void
