@@ -311,9 +311,18 @@ test_epoch_views (Fixture *f, gconstpointer data)
         AdwViewStack *stack = ADW_VIEW_STACK (find_widget (f->window, ADW_TYPE_VIEW_STACK));
         CvlDrawPage *draw = CVL_DRAW_PAGE (find_widget (f->window, CVL_TYPE_DRAW_PAGE));
 
+        GtkSwitch *follow = GTK_SWITCH (find_named (GTK_WIDGET (draw), "follow-switch"));
+
         g_signal_emit_by_name (gallery, "child-activated",
                                gtk_widget_get_first_child (GTK_WIDGET (gallery)));
         g_assert_true (adw_view_stack_get_visible_child (stack) == GTK_WIDGET (draw));
+        /* One switch makes the Train page's model the Draw page's. */
+        g_assert_true (gtk_widget_is_visible (GTK_WIDGET (follow)));
+        g_assert_false (cvl_draw_page_following_training (draw));
+        gtk_switch_set_active (follow, TRUE);
+        g_assert_true (cvl_draw_page_following_training (draw));
+        gtk_switch_set_active (follow, FALSE);
+        g_assert_false (cvl_draw_page_following_training (draw));
         adw_view_stack_set_visible_child_name (stack, "train");
       }
   }
