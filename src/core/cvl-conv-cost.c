@@ -11,15 +11,19 @@
 #include "cvl-conv-private.h"
 #include "cvl-error.h"
 
-#define MODEL_VERSION 2
+#define MODEL_VERSION 3
 #define MODEL_GROUP "cost-model"
-/* Output rows per direct task (as in cvl-conv-direct.c), for its parallelism. */
-#define DIRECT_ROWS_PER_TASK 16
+/* The fewest output rows a direct task has (cvl-conv-direct.c shrinks its
+ * tasks to this to keep every thread busy), for its parallelism. */
+#define DIRECT_MIN_ROWS_PER_TASK 4
 /* How much a second FFTW thread adds to one transform (tiles < threads). */
 #define FFTW_THREAD_GAIN 0.6
-/* The calibration image: 4 MB, with rows as long as a photo's. */
-#define CALIBRATION_W 4096
-#define CALIBRATION_H 256
+/* The calibration image: rows as long as a photo's (and not a multiple of
+ * 4 KiB, see cvl_conv_direct_uses_3x3()), and 32 MB, more than the caches
+ * hold, so memory costs what it costs on a photo (a 4 MB image made the FFT
+ * look 1.5× faster than on 12 MP, and AUTO pick it too early). */
+#define CALIBRATION_W 4000
+#define CALIBRATION_H 2048
 
 /* Times in ns·thread (divide by the threads at work), per output value
  * (pixel × channel) unless said otherwise. */
@@ -28,6 +32,7 @@ typedef struct
   double direct_px;          /* fixed cost per output */
   double direct_tap;         /* per non-zero tap, vectorised interior columns */
   double direct_border_tap;  /* per tap on border columns (scalar, through the maps) */
+  double direct_3x3_px;      /* per output of the 3×3 path (four rows at once), all in */
   double separable_px;
   double separable_h_tap;    /* per tap of the horizontal pass */
   double separable_v_tap;    /* per row read by the vertical pass (blocked) */
@@ -41,6 +46,7 @@ static const CostModel builtin_model = {
   .direct_px = 0.23,
   .direct_tap = 0.043,
   .direct_border_tap = 1.5,
+  .direct_3x3_px = 0.5,
   .separable_px = 0.3,
   .separable_h_tap = 0.034,
   .separable_v_tap = 0.043,
@@ -91,6 +97,7 @@ model_load (CostModel *m)
     { "direct-px", &m->direct_px },
     { "direct-tap", &m->direct_tap },
     { "direct-border-tap", &m->direct_border_tap },
+    { "direct-3x3-px", &m->direct_3x3_px },
     { "separable-px", &m->separable_px },
     { "separable-h-tap", &m->separable_h_tap },
     { "separable-v-tap", &m->separable_v_tap },
@@ -152,6 +159,7 @@ model_save (const CostModel  *m,
   g_key_file_set_double (file, MODEL_GROUP, "direct-px", m->direct_px);
   g_key_file_set_double (file, MODEL_GROUP, "direct-tap", m->direct_tap);
   g_key_file_set_double (file, MODEL_GROUP, "direct-border-tap", m->direct_border_tap);
+  g_key_file_set_double (file, MODEL_GROUP, "direct-3x3-px", m->direct_3x3_px);
   g_key_file_set_double (file, MODEL_GROUP, "separable-px", m->separable_px);
   g_key_file_set_double (file, MODEL_GROUP, "separable-h-tap", m->separable_h_tap);
   g_key_file_set_double (file, MODEL_GROUP, "separable-v-tap", m->separable_v_tap);
@@ -239,19 +247,22 @@ interior_columns (int                    in_w,
   return MAX (end - begin, 0);
 }
 
+/* `k3x3`: the kernel is 3×3 and the options let the 3×3 path run. */
 static double
 direct_ns (const CostModel       *m,
            int                    in_w,
            int                    channels,
            int                    taps,
+           gboolean               k3x3,
            const CvlConvGeometry *g,
            const CvlConvOptions  *o,
            int                    n_threads)
 {
   int interior = interior_columns (in_w, g, o->stride_w);
   int border = g->out_w - interior;
-  int n_tasks = channels * ((g->out_h + DIRECT_ROWS_PER_TASK - 1) / DIRECT_ROWS_PER_TASK);
-  double per_row = interior * (m->direct_px + m->direct_tap * taps) +
+  int n_tasks = channels * ((g->out_h + DIRECT_MIN_ROWS_PER_TASK - 1) /
+                            DIRECT_MIN_ROWS_PER_TASK);
+  double per_row = interior * (k3x3 ? m->direct_3x3_px : m->direct_px + m->direct_tap * taps) +
                    border * (m->direct_px + m->direct_border_tap * taps);
 
   return (double) channels * g->out_h * per_row / MIN (n_threads, n_tasks);
@@ -391,7 +402,9 @@ estimate_ns (const CostModel      *m,
   switch (engine)
     {
     case CVL_ENGINE_DIRECT:
-      return direct_ns (m, in_w, channels, count_taps (kernel), &g, options, n_threads);
+      return direct_ns (m, in_w, channels, count_taps (kernel),
+                        cvl_conv_direct_uses_3x3 (kernel, options, in_w, g.out_w), &g, options,
+                        n_threads);
 
     case CVL_ENGINE_SEPARABLE:
       return separable_ns (m, in_w, channels, kernel->height, kernel->width, &g, options,
@@ -527,7 +540,7 @@ time_engine (CvlEngine             engine,
 {
   double best = G_MAXDOUBLE;
 
-  for (int r = -1; r < 3; r++)
+  for (int r = -1; r < 2; r++)
     {
       gint64 start = g_get_monotonic_time ();
 
@@ -568,12 +581,15 @@ solve3 (const double a[3][3],
   return TRUE;
 }
 
-/* What calibration times: three direct runs (small and large kernels on a
- * wide image, a narrow image that is all border columns), three separable
- * ones (5×5, 31 wide, 31 tall: the fixed cost and each pass's cost per tap)
- * and one whole FFT run (threads and memory against the sum of its tiles). */
-enum { M_DIRECT_3, M_DIRECT_13, M_DIRECT_NARROW, M_SEP_5, M_SEP_WIDE, M_SEP_TALL, M_FFT,
-       N_MEASURES };
+/* What calibration times: four direct runs (the 3×3 path, and 5×5 and 13×13
+ * through the general path on a wide image, a narrow image that is all border
+ * columns), three separable ones (5×5, 31 wide, 31 tall: the fixed cost and
+ * each pass's cost per tap) and one whole FFT run (threads and memory against
+ * the sum of its tiles). The direct and FFT runs use 13×13, where random
+ * kernels cross over from one engine to the other, so the model is exact
+ * where a wrong choice would cost the most. */
+enum { M_DIRECT_3X3, M_DIRECT_5, M_DIRECT_13, M_DIRECT_NARROW, M_SEP_5, M_SEP_WIDE, M_SEP_TALL,
+       M_FFT, N_MEASURES };
 
 typedef struct
 {
@@ -626,7 +642,7 @@ fit_direct (CostModel     *m,
 
   for (int s = 0; s < 3; s++)
     {
-      const Measure *me = &measures[M_DIRECT_3 + s];
+      const Measure *me = &measures[M_DIRECT_5 + s];
       CostModel unit = { 0 };
       CvlConvGeometry g;
 
@@ -637,7 +653,7 @@ fit_direct (CostModel     *m,
           unit.direct_px = p == 0;
           unit.direct_tap = p == 1;
           unit.direct_border_tap = p == 2;
-          a[s][p] = direct_ns (&unit, me->in->width, 1, count_taps (me->kernel), &g,
+          a[s][p] = direct_ns (&unit, me->in->width, 1, count_taps (me->kernel), FALSE, &g,
                                &options, n_threads);
         }
       b[s] = me->ns;
@@ -649,6 +665,21 @@ fit_direct (CostModel     *m,
       m->direct_tap = CLAMP (x[1], 0.001, 100);
       m->direct_border_tap = CLAMP (x[2], m->direct_tap, 1000);
     }
+
+  /* The 3×3 path: what is left once its border columns are paid for. */
+  {
+    const Measure *me = &measures[M_DIRECT_3X3];
+    CostModel unit = *m;
+    CvlConvGeometry g;
+    double border, per_px;
+
+    cvl_conv_geometry (me->in->height, me->in->width, 3, 3, &options, &g);
+    unit.direct_3x3_px = 0;
+    border = direct_ns (&unit, me->in->width, 1, 9, TRUE, &g, &options, n_threads);
+    unit = (CostModel) { .direct_3x3_px = 1 };
+    per_px = direct_ns (&unit, me->in->width, 1, 9, TRUE, &g, &options, n_threads);
+    m->direct_3x3_px = CLAMP ((me->ns - border) / per_px, 0.001, 100);
+  }
 }
 
 static void
@@ -724,13 +755,14 @@ calibrate (CostModel    *m,
   g_autoptr(CvlImage) narrow = cvl_image_new (32, 1024, 1, NULL);
   guint32 seed = 20240229;
   Measure measures[N_MEASURES] = {
-    [M_DIRECT_3] = { CVL_ENGINE_DIRECT, wide, random_kernel (3, 3, FALSE, &seed) },
+    [M_DIRECT_3X3] = { CVL_ENGINE_DIRECT, wide, random_kernel (3, 3, FALSE, &seed) },
+    [M_DIRECT_5] = { CVL_ENGINE_DIRECT, wide, random_kernel (5, 5, FALSE, &seed) },
     [M_DIRECT_13] = { CVL_ENGINE_DIRECT, wide, random_kernel (13, 13, FALSE, &seed) },
     [M_DIRECT_NARROW] = { CVL_ENGINE_DIRECT, narrow, random_kernel (15, 15, FALSE, &seed) },
     [M_SEP_5] = { CVL_ENGINE_SEPARABLE, wide, random_kernel (5, 5, TRUE, &seed) },
     [M_SEP_WIDE] = { CVL_ENGINE_SEPARABLE, wide, random_kernel (31, 5, TRUE, &seed) },
     [M_SEP_TALL] = { CVL_ENGINE_SEPARABLE, wide, random_kernel (5, 31, TRUE, &seed) },
-    [M_FFT] = { CVL_ENGINE_FFT, wide, random_kernel (31, 31, FALSE, &seed) },
+    [M_FFT] = { CVL_ENGINE_FFT, wide, random_kernel (13, 13, FALSE, &seed) },
   };
   CvlConvOptions options;
   CostModel unit;

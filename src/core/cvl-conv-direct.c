@@ -340,8 +340,7 @@ cvl_conv_direct (const CvlConvJob *job)
     scaled[i] = weights[i] * plan.scale;
   plan.isa = get_isa ();
   plan.stream = cvl_conv_job_streams (job);
-  plan.quads_3x3 = k->width == 3 && k->height == 3 && o->stride_h == 1 && o->stride_w == 1 &&
-                   o->dilation_h == 1 && o->dilation_w == 1;
+  plan.quads_3x3 = cvl_conv_direct_uses_3x3 (k, o, job->in->width, g->out_w);
 
   return cvl_parallel_for (plan.n_row_blocks * job->in->channels,
                            n_threads, run_task, &plan, job->cancellable);

@@ -567,11 +567,12 @@ concurrent_conv (gpointer data)
 
 /* The 3×3 path (four output rows at once, overlapping first and last vectors)
  * with every border, padding and flip, on heights that leave every remainder
- * of four rows and widths below, at and above a vector. */
+ * of four rows and widths below, at and above a vector; 1024 wide takes the
+ * row-at-a-time path instead (rows 4 KiB apart). */
 static void
 test_direct_3x3 (gconstpointer isa)
 {
-  static const int widths[] = { 3, 9, 18, 33, 64, 101 };
+  static const int widths[] = { 3, 9, 18, 33, 64, 101, 1024 };
   g_autoptr(GRand) rand = g_rand_new_with_seed (33);
 
   if (!cvl_conv_direct_set_isa (isa))
