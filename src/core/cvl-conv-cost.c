@@ -29,8 +29,9 @@
  * (pixel × channel) unless said otherwise. */
 typedef struct
 {
-  double direct_px;          /* fixed cost per output */
-  double direct_tap;         /* per non-zero tap, vectorised interior columns */
+  double direct_taps_ns[5];  /* interior output, general path, at DIRECT_TAPS_AT taps */
+  double direct_px;          /* beyond: px + tap × taps (continuing the table's end) */
+  double direct_tap;
   double direct_border_tap;  /* per tap on border columns (scalar, through the maps) */
   double direct_3x3_px;      /* per output of the 3×3 path (four rows at once), all in */
   double separable_px;
@@ -43,6 +44,7 @@ typedef struct
 /* Measured on the development machine (2 cores of an AMD EPYC, AVX2, FFTW
  * 3.3.10 estimate plans): only the ratios matter until calibration. */
 static const CostModel builtin_model = {
+  .direct_taps_ns = { 0.5, 0.6, 1.0, 1.8, 2.9 },
   .direct_px = 0.23,
   .direct_tap = 0.043,
   .direct_border_tap = 1.5,
@@ -127,6 +129,20 @@ model_load (CostModel *m)
         }
     }
 
+  {
+    g_autofree double *taps = g_key_file_get_double_list (file, MODEL_GROUP, "direct-taps-ns",
+                                                          &n_tiles, NULL);
+
+    if (taps == NULL || n_tiles != G_N_ELEMENTS (m->direct_taps_ns))
+      return FALSE;
+    for (gsize i = 0; i < n_tiles; i++)
+      {
+        if (!value_ok (taps[i]))
+          return FALSE;
+        m->direct_taps_ns[i] = taps[i];
+      }
+  }
+
   tiles = g_key_file_get_double_list (file, MODEL_GROUP, "fft-tile-ns", &n_tiles, NULL);
   if (tiles == NULL || n_tiles != CVL_FFT_N_SIZES)
     return FALSE;
@@ -156,6 +172,8 @@ model_save (const CostModel  *m,
   g_key_file_set_integer (file, MODEL_GROUP, "processors", (int) g_get_num_processors ());
   g_key_file_set_string (file, MODEL_GROUP, "fftw", fftw);
   g_key_file_set_string (file, MODEL_GROUP, "isa", cvl_conv_direct_get_isa ());
+  g_key_file_set_double_list (file, MODEL_GROUP, "direct-taps-ns", (double *) m->direct_taps_ns,
+                              G_N_ELEMENTS (m->direct_taps_ns));
   g_key_file_set_double (file, MODEL_GROUP, "direct-px", m->direct_px);
   g_key_file_set_double (file, MODEL_GROUP, "direct-tap", m->direct_tap);
   g_key_file_set_double (file, MODEL_GROUP, "direct-border-tap", m->direct_border_tap);
@@ -247,7 +265,58 @@ interior_columns (int                    in_w,
   return MAX (end - begin, 0);
 }
 
-/* `k3x3`: the kernel is 3×3 and the options let the 3×3 path run. */
+/* The general path's cost per interior output is measured at these tap
+ * counts (square kernels 1, 2, 4, 6 and 8) and interpolated between them:
+ * small kernels are bound by memory more than by their taps, and no one line
+ * fits them and 13×13 both (a line put 4×4 at half its time, and AUTO chose
+ * it over the separable engine). Beyond 64 taps: direct_px + direct_tap ×
+ * taps, through the last point and 13×13. */
+static const int direct_taps_at[] = { 1, 4, 16, 36, 64 };
+#define DIRECT_LINE_FROM 64
+
+static double
+direct_interior_ns (const CostModel *m,
+                    int              taps)
+{
+  if (taps >= DIRECT_LINE_FROM)
+    return m->direct_px + m->direct_tap * taps;
+  if (taps <= direct_taps_at[0])
+    return m->direct_taps_ns[0];
+
+  for (gsize i = 1; i < G_N_ELEMENTS (direct_taps_at); i++)
+    if (taps <= direct_taps_at[i])
+      {
+        double f = (double) (taps - direct_taps_at[i - 1]) /
+                   (direct_taps_at[i] - direct_taps_at[i - 1]);
+
+        return (1 - f) * m->direct_taps_ns[i - 1] + f * m->direct_taps_ns[i];
+      }
+
+  g_assert_not_reached ();
+}
+
+/* How the direct engine's work splits: outputs in interior and border
+ * columns, and the threads it keeps busy. */
+static void
+direct_split (int                    in_w,
+              int                    channels,
+              const CvlConvGeometry *g,
+              const CvlConvOptions  *o,
+              int                    n_threads,
+              double                *interior,
+              double                *border,
+              int                   *busy)
+{
+  int n_tasks = channels * ((g->out_h + DIRECT_MIN_ROWS_PER_TASK - 1) /
+                            DIRECT_MIN_ROWS_PER_TASK);
+  int cols = interior_columns (in_w, g, o->stride_w);
+
+  *interior = (double) channels * g->out_h * cols;
+  *border = (double) channels * g->out_h * (g->out_w - cols);
+  *busy = MIN (n_threads, n_tasks);
+}
+
+/* `k3x3`: the kernel is 3×3 and the 3×3 path takes it. */
 static double
 direct_ns (const CostModel       *m,
            int                    in_w,
@@ -258,14 +327,13 @@ direct_ns (const CostModel       *m,
            const CvlConvOptions  *o,
            int                    n_threads)
 {
-  int interior = interior_columns (in_w, g, o->stride_w);
-  int border = g->out_w - interior;
-  int n_tasks = channels * ((g->out_h + DIRECT_MIN_ROWS_PER_TASK - 1) /
-                            DIRECT_MIN_ROWS_PER_TASK);
-  double per_row = interior * (k3x3 ? m->direct_3x3_px : m->direct_px + m->direct_tap * taps) +
-                   border * (m->direct_px + m->direct_border_tap * taps);
+  double interior, border;
+  int busy;
 
-  return (double) channels * g->out_h * per_row / MIN (n_threads, n_tasks);
+  direct_split (in_w, channels, g, o, n_threads, &interior, &border, &busy);
+
+  return (interior * (k3x3 ? m->direct_3x3_px : direct_interior_ns (m, taps)) +
+          border * (m->direct_px + m->direct_border_tap * taps)) / busy;
 }
 
 /* Rows read by the unblocked vertical pass cost more: every output vector
@@ -581,15 +649,15 @@ solve3 (const double a[3][3],
   return TRUE;
 }
 
-/* What calibration times: four direct runs (the 3×3 path, and 5×5 and 13×13
- * through the general path on a wide image, a narrow image that is all border
- * columns), three separable ones (5×5, 31 wide, 31 tall: the fixed cost and
+/* What calibration times: eight direct runs (the 3×3 path; 1, 2, 4, 6, 8 and
+ * 13 a side through the general path on a wide image; a narrow image that is
+ * mostly border columns), three separable ones (5×5, 31 wide, 31 tall: the fixed cost and
  * each pass's cost per tap) and one whole FFT run (threads and memory against
  * the sum of its tiles). The direct and FFT runs use 13×13, where random
  * kernels cross over from one engine to the other, so the model is exact
  * where a wrong choice would cost the most. */
-enum { M_DIRECT_3X3, M_DIRECT_5, M_DIRECT_13, M_DIRECT_NARROW, M_SEP_5, M_SEP_WIDE, M_SEP_TALL,
-       M_FFT, N_MEASURES };
+enum { M_DIRECT_3X3, M_DIRECT_1, M_DIRECT_2, M_DIRECT_4, M_DIRECT_6, M_DIRECT_8, M_DIRECT_13,
+       M_DIRECT_NARROW, M_SEP_5, M_SEP_WIDE, M_SEP_TALL, M_FFT, N_MEASURES };
 
 typedef struct
 {
@@ -635,35 +703,51 @@ fit_direct (CostModel     *m,
 {
   CvlConvOptions options;
   int n_threads = cvl_conv_get_threads ();
-  double a[3][3], b[3], x[3];
 
   cvl_conv_options_init (&options);
   options.border = CVL_BORDER_REFLECT;
 
-  for (int s = 0; s < 3; s++)
+  /* The interior figures need the border's, and the border's (from the
+   * narrow image) the interior's: two rounds settle them. */
+  for (int round = 0; round < 2; round++)
     {
-      const Measure *me = &measures[M_DIRECT_5 + s];
-      CostModel unit = { 0 };
-      CvlConvGeometry g;
+      double t[G_N_ELEMENTS (direct_taps_at) + 1];
 
-      cvl_conv_geometry (me->in->height, me->in->width, me->kernel->height, me->kernel->width,
-                         &options, &g);
-      for (int p = 0; p < 3; p++)
+      for (int i = M_DIRECT_1; i <= M_DIRECT_13; i++)
         {
-          unit.direct_px = p == 0;
-          unit.direct_tap = p == 1;
-          unit.direct_border_tap = p == 2;
-          a[s][p] = direct_ns (&unit, me->in->width, 1, count_taps (me->kernel), FALSE, &g,
-                               &options, n_threads);
-        }
-      b[s] = me->ns;
-    }
+          const Measure *me = &measures[i];
+          int taps = count_taps (me->kernel);
+          double interior, border;
+          CvlConvGeometry g;
+          int busy;
 
-  if (solve3 (a, b, x))
-    {
-      m->direct_px = CLAMP (x[0], 0.01, 100);
-      m->direct_tap = CLAMP (x[1], 0.001, 100);
-      m->direct_border_tap = CLAMP (x[2], m->direct_tap, 1000);
+          cvl_conv_geometry (me->in->height, me->in->width, me->kernel->height,
+                             me->kernel->width, &options, &g);
+          direct_split (me->in->width, 1, &g, &options, n_threads, &interior, &border, &busy);
+          t[i - M_DIRECT_1] = CLAMP ((me->ns * busy - border * (m->direct_px +
+                                                                m->direct_border_tap * taps)) /
+                                     interior, 0.001, 100);
+        }
+      for (gsize i = 0; i < G_N_ELEMENTS (direct_taps_at); i++)
+        m->direct_taps_ns[i] = t[i];
+      m->direct_tap = MAX ((t[M_DIRECT_13 - M_DIRECT_1] - t[M_DIRECT_8 - M_DIRECT_1]) /
+                           (169 - DIRECT_LINE_FROM), 0.001);
+      m->direct_px = MAX (t[M_DIRECT_8 - M_DIRECT_1] - m->direct_tap * DIRECT_LINE_FROM, 0.001);
+
+      {
+        const Measure *me = &measures[M_DIRECT_NARROW];
+        int taps = count_taps (me->kernel);
+        double interior, border;
+        CvlConvGeometry g;
+        int busy;
+
+        cvl_conv_geometry (me->in->height, me->in->width, me->kernel->height,
+                           me->kernel->width, &options, &g);
+        direct_split (me->in->width, 1, &g, &options, n_threads, &interior, &border, &busy);
+        m->direct_border_tap = CLAMP ((me->ns * busy - interior * direct_interior_ns (m, taps) -
+                                       border * m->direct_px) / (border * taps),
+                                      m->direct_tap, 1000);
+      }
     }
 
   /* The 3×3 path: what is left once its border columns are paid for. */
@@ -676,8 +760,8 @@ fit_direct (CostModel     *m,
     cvl_conv_geometry (me->in->height, me->in->width, 3, 3, &options, &g);
     unit.direct_3x3_px = 0;
     border = direct_ns (&unit, me->in->width, 1, 9, TRUE, &g, &options, n_threads);
-    unit = (CostModel) { .direct_3x3_px = 1 };
-    per_px = direct_ns (&unit, me->in->width, 1, 9, TRUE, &g, &options, n_threads);
+    unit.direct_3x3_px = 1;
+    per_px = direct_ns (&unit, me->in->width, 1, 9, TRUE, &g, &options, n_threads) - border;
     m->direct_3x3_px = CLAMP ((me->ns - border) / per_px, 0.001, 100);
   }
 }
@@ -756,7 +840,11 @@ calibrate (CostModel    *m,
   guint32 seed = 20240229;
   Measure measures[N_MEASURES] = {
     [M_DIRECT_3X3] = { CVL_ENGINE_DIRECT, wide, random_kernel (3, 3, FALSE, &seed) },
-    [M_DIRECT_5] = { CVL_ENGINE_DIRECT, wide, random_kernel (5, 5, FALSE, &seed) },
+    [M_DIRECT_1] = { CVL_ENGINE_DIRECT, wide, random_kernel (1, 1, FALSE, &seed) },
+    [M_DIRECT_2] = { CVL_ENGINE_DIRECT, wide, random_kernel (2, 2, FALSE, &seed) },
+    [M_DIRECT_4] = { CVL_ENGINE_DIRECT, wide, random_kernel (4, 4, FALSE, &seed) },
+    [M_DIRECT_6] = { CVL_ENGINE_DIRECT, wide, random_kernel (6, 6, FALSE, &seed) },
+    [M_DIRECT_8] = { CVL_ENGINE_DIRECT, wide, random_kernel (8, 8, FALSE, &seed) },
     [M_DIRECT_13] = { CVL_ENGINE_DIRECT, wide, random_kernel (13, 13, FALSE, &seed) },
     [M_DIRECT_NARROW] = { CVL_ENGINE_DIRECT, narrow, random_kernel (15, 15, FALSE, &seed) },
     [M_SEP_5] = { CVL_ENGINE_SEPARABLE, wide, random_kernel (5, 5, TRUE, &seed) },
@@ -803,7 +891,7 @@ calibrate (CostModel    *m,
                               estimate_ns (&unit, CVL_ENGINE_FFT, wide->height, wide->width, 1,
                                            measures[M_FFT].kernel, &options,
                                            cvl_conv_get_threads ()),
-                            0.5, 4.0);
+                            0.5, 16.0);
     }
 
   for (int i = 0; i < N_MEASURES; i++)
