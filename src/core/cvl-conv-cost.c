@@ -18,12 +18,14 @@
 #define DIRECT_MIN_ROWS_PER_TASK 4
 /* How much a second FFTW thread adds to one transform (tiles < threads). */
 #define FFTW_THREAD_GAIN 0.6
-/* The calibration image: rows as long as a photo's (and not a multiple of
- * 4 KiB, see cvl_conv_direct_uses_3x3()), and 32 MB, more than the caches
- * hold, so memory costs what it costs on a photo (a 4 MB image made the FFT
- * look 1.5× faster than on 12 MP, and AUTO pick it too early). */
+/* The calibration image: RGB with rows as long as a photo's (and not a
+ * multiple of 4 KiB, see cvl_conv_direct_uses_3x3()), 49 MB in and as much
+ * out, more than the caches hold, so memory costs what it costs on a photo (a
+ * 4 MB image made the FFT look 1.5× faster than on 12 MP and AUTO pick it too
+ * early; a 32 MB one, half cached, made small direct kernels look 2× faster
+ * than the separable engine). */
 #define CALIBRATION_W 4000
-#define CALIBRATION_H 2048
+#define CALIBRATION_H 1024
 
 /* Times in ns·thread (divide by the threads at work), per output value
  * (pixel × channel) unless said otherwise. */
@@ -723,7 +725,8 @@ fit_direct (CostModel     *m,
 
           cvl_conv_geometry (me->in->height, me->in->width, me->kernel->height,
                              me->kernel->width, &options, &g);
-          direct_split (me->in->width, 1, &g, &options, n_threads, &interior, &border, &busy);
+          direct_split (me->in->width, me->in->channels, &g, &options, n_threads, &interior,
+                        &border, &busy);
           t[i - M_DIRECT_1] = CLAMP ((me->ns * busy - border * (m->direct_px +
                                                                 m->direct_border_tap * taps)) /
                                      interior, 0.001, 100);
@@ -743,7 +746,8 @@ fit_direct (CostModel     *m,
 
         cvl_conv_geometry (me->in->height, me->in->width, me->kernel->height,
                            me->kernel->width, &options, &g);
-        direct_split (me->in->width, 1, &g, &options, n_threads, &interior, &border, &busy);
+        direct_split (me->in->width, me->in->channels, &g, &options, n_threads, &interior,
+                      &border, &busy);
         m->direct_border_tap = CLAMP ((me->ns * busy - interior * direct_interior_ns (m, taps) -
                                        border * m->direct_px) / (border * taps),
                                       m->direct_tap, 1000);
@@ -759,9 +763,10 @@ fit_direct (CostModel     *m,
 
     cvl_conv_geometry (me->in->height, me->in->width, 3, 3, &options, &g);
     unit.direct_3x3_px = 0;
-    border = direct_ns (&unit, me->in->width, 1, 9, TRUE, &g, &options, n_threads);
+    border = direct_ns (&unit, me->in->width, me->in->channels, 9, TRUE, &g, &options, n_threads);
     unit.direct_3x3_px = 1;
-    per_px = direct_ns (&unit, me->in->width, 1, 9, TRUE, &g, &options, n_threads) - border;
+    per_px = direct_ns (&unit, me->in->width, me->in->channels, 9, TRUE, &g, &options,
+                        n_threads) - border;
     m->direct_3x3_px = CLAMP ((me->ns - border) / per_px, 0.001, 100);
   }
 }
@@ -788,14 +793,16 @@ fit_separable (CostModel     *m,
 
       /* The border columns' share is known from the direct figures. */
       unit.separable_px = unit.separable_h_tap = unit.separable_v_tap = 0;
-      b[s] = me->ns - separable_ns (&unit, me->in->width, 1, kh, kw, &g, &options, n_threads);
+      b[s] = me->ns - separable_ns (&unit, me->in->width, me->in->channels, kh, kw, &g,
+                                    &options, n_threads);
       unit.direct_border_tap = 0;
       for (int p = 0; p < 3; p++)
         {
           unit.separable_px = p == 0;
           unit.separable_h_tap = p == 1;
           unit.separable_v_tap = p == 2;
-          a[s][p] = separable_ns (&unit, me->in->width, 1, kh, kw, &g, &options, n_threads);
+          a[s][p] = separable_ns (&unit, me->in->width, me->in->channels, kh, kw, &g,
+                                  &options, n_threads);
         }
     }
 
@@ -835,7 +842,7 @@ static gboolean
 calibrate (CostModel    *m,
            GCancellable *cancellable)
 {
-  g_autoptr(CvlImage) wide = cvl_image_new (CALIBRATION_W, CALIBRATION_H, 1, NULL);
+  g_autoptr(CvlImage) wide = cvl_image_new (CALIBRATION_W, CALIBRATION_H, 3, NULL);
   g_autoptr(CvlImage) narrow = cvl_image_new (32, 1024, 1, NULL);
   guint32 seed = 20240229;
   Measure measures[N_MEASURES] = {
@@ -856,7 +863,7 @@ calibrate (CostModel    *m,
   CostModel unit;
   gboolean ok;
 
-  for (gsize i = 0; i < (gsize) wide->width * wide->height; i++)
+  for (gsize i = 0; i < (gsize) wide->width * wide->height * wide->channels; i++)
     wide->data[i] = next_random (&seed);
   for (gsize i = 0; i < (gsize) narrow->width * narrow->height; i++)
     narrow->data[i] = next_random (&seed);
@@ -888,7 +895,8 @@ calibrate (CostModel    *m,
       unit = *m;
       unit.fft_scale = 1;
       m->fft_scale = CLAMP (measures[M_FFT].ns /
-                              estimate_ns (&unit, CVL_ENGINE_FFT, wide->height, wide->width, 1,
+                              estimate_ns (&unit, CVL_ENGINE_FFT, wide->height, wide->width,
+                                           wide->channels,
                                            measures[M_FFT].kernel, &options,
                                            cvl_conv_get_threads ()),
                             0.5, 16.0);
