@@ -143,8 +143,10 @@ load_done (GObject      *object,
     }
   g_clear_pointer (&self->dataset, cvl_dataset_free);
   self->dataset = dataset;
-  title = g_strdup_printf (_("%s: %'d training and %'d test images"),
-                           choice_name (adw_combo_row_get_selected (self->dataset_row)),
+  title = g_strdup_printf (_("%s: %d training and %d test images"),
+                           adw_combo_row_get_selected (self->dataset_row) == DATA_FOLDER
+                           ? dataset->name
+                           : choice_name (adw_combo_row_get_selected (self->dataset_row)),
                            dataset->train_images->count, dataset->test_images->count);
   show_status (self, title, dataset->dir, FALSE);
   gtk_adjustment_set_upper (gtk_spin_button_get_adjustment (self->digit_spin),
