@@ -76,7 +76,7 @@ struct _CvlNetWorkspace
   float   *c1;      /* [32,N,28,28] after ReLU */
   float   *p1;      /* [32,N,14,14] */
   guint8  *arg1;
-  float   *col2;    /* [800, N·196] */
+  CvlFftConv *conv2;
   float   *c2;      /* [64,N,14,14] after ReLU */
   float   *p2;      /* [64,N,7,7] */
   guint8  *arg2;
@@ -322,7 +322,7 @@ cvl_net_workspace_free (CvlNetWorkspace *ws)
   cvl_nn_free (ws->c1);
   cvl_nn_free (ws->p1);
   g_free (ws->arg1);
-  cvl_nn_free (ws->col2);
+  g_clear_pointer (&ws->conv2, cvl_nn_fft_conv_free);
   cvl_nn_free (ws->c2);
   cvl_nn_free (ws->p2);
   g_free (ws->arg2);
@@ -366,7 +366,6 @@ cvl_net_workspace_new (int       capacity,
   ALLOC (col1, n * PIXELS * K * K);
   ALLOC (c1, n * C1 * PIXELS);
   ALLOC (p1, n * C1 * S1 * S1);
-  ALLOC (col2, n * S1 * S1 * C1 * K * K);
   ALLOC (c2, n * C2 * S1 * S1);
   ALLOC (p2, n * FLAT);
   ALLOC (flat, n * FLAT);
@@ -387,6 +386,13 @@ cvl_net_workspace_new (int       capacity,
 #undef ALLOC
   if (!ok)
     return NULL;
+  {
+    CvlConvShape s2 = { capacity, C1, C2, S1, S1, K };
+
+    ws->conv2 = cvl_nn_fft_conv_new (&s2, error);
+    if (ws->conv2 == NULL)
+      return NULL;
+  }
   ws->arg1 = g_malloc (n * C1 * S1 * S1);
   ws->arg2 = g_malloc (n * FLAT);
   return g_steal_pointer (&ws);
@@ -409,7 +415,6 @@ cvl_net_forward (CvlNet          *net,
                  CvlRng          *rng)
 {
   CvlConvShape s1 = { n, 1, C1, SIDE, SIDE, K };
-  CvlConvShape s2 = { n, C1, C2, S1, S1, K };
 
   g_return_val_if_fail (net != NULL && ws != NULL && images != NULL, NULL);
   g_return_val_if_fail (n >= 1 && n <= ws->capacity, NULL);
@@ -419,8 +424,8 @@ cvl_net_forward (CvlNet          *net,
   cvl_nn_conv_forward (&s1, ws->x0, tensor (net, CONV1_W), tensor (net, CONV1_B),
                        ws->c1, ws->col1, TRUE);
   cvl_nn_maxpool_forward (ws->c1, C1 * n, SIDE, SIDE, ws->p1, ws->arg1);
-  cvl_nn_conv_forward (&s2, ws->p1, tensor (net, CONV2_W), tensor (net, CONV2_B),
-                       ws->c2, ws->col2, TRUE);
+  cvl_nn_fft_conv_forward (ws->conv2, n, ws->p1, tensor (net, CONV2_W),
+                           tensor (net, CONV2_B), ws->c2, TRUE);
   cvl_nn_maxpool_forward (ws->c2, C2 * n, S1, S1, ws->p2, ws->arg2);
 
   /* [64,N,7,7] → [N, 64·7·7]: torch's x.view(N, -1) of an NCHW tensor. */
@@ -453,7 +458,6 @@ cvl_net_train_batch (CvlNet          *net,
                      int             *correct)
 {
   CvlConvShape s1 = { n, 1, C1, SIDE, SIDE, K };
-  CvlConvShape s2 = { n, C1, C2, S1, S1, K };
   double loss;
 
   g_return_val_if_fail (ws->training, NAN);
@@ -477,9 +481,8 @@ cvl_net_train_batch (CvlNet          *net,
               ws->dflat + (gsize) i * FLAT + c * S2 * S2, S2 * S2 * sizeof (float));
 
   cvl_nn_maxpool_relu_backward (ws->dp2, ws->arg2, ws->c2, C2 * n, S1, S1, ws->dc2);
-  cvl_nn_conv_backward (&s2, ws->dc2, tensor (net, CONV2_W),
-                        grads + layout[CONV2_W].offset, grads + layout[CONV2_B].offset,
-                        ws->dp1, ws->col2);
+  cvl_nn_fft_conv_backward (ws->conv2, ws->dc2, grads + layout[CONV2_W].offset,
+                            grads + layout[CONV2_B].offset, ws->dp1);
   cvl_nn_maxpool_relu_backward (ws->dp1, ws->arg1, ws->c1, C1 * n, SIDE, SIDE, ws->dc1);
   cvl_nn_conv_backward (&s1, ws->dc1, tensor (net, CONV1_W),
                         grads + layout[CONV1_W].offset, grads + layout[CONV1_B].offset,

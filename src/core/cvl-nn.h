@@ -102,6 +102,35 @@ void     cvl_nn_conv_backward_naive (const CvlConvShape *s,
                                      float       *dbias,
                                      float       *din);
 
+/* The same convolution by FFT, for small maps and many channels (the
+ * lecture's conv2: 14×14, 5×5, 32 → 64 channels, ~8× fewer multiplications
+ * than im2col): planes padded to (h + k/2) × (w + k/2), whose cyclic
+ * convolution is the SAME one, then one complex product per frequency
+ * across the channels. Plans and spectra for batches up to s->n. */
+typedef struct _CvlFftConv CvlFftConv;
+
+CvlFftConv *cvl_nn_fft_conv_new      (const CvlConvShape *s,
+                                      GError            **error);
+void        cvl_nn_fft_conv_free     (CvlFftConv        *fc);
+/* Layouts as cvl_nn_conv_forward, for a batch of n ≤ s->n. Keeps the
+ * spectra of `in` and `weight` for the backward pass. */
+void        cvl_nn_fft_conv_forward  (CvlFftConv  *fc,
+                                      int          n,
+                                      const float *in,
+                                      const float *weight,
+                                      const float *bias,
+                                      float       *out,
+                                      gboolean     relu);
+/* The gradients for the last forward's batch and weights, as
+ * cvl_nn_conv_backward: dweight, dbias overwritten, din if not NULL. */
+void        cvl_nn_fft_conv_backward (CvlFftConv  *fc,
+                                      const float *dout,
+                                      float       *dweight,
+                                      float       *dbias,
+                                      float       *din);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CvlFftConv, cvl_nn_fft_conv_free)
+
 /* Max-pool 2×2, stride 2, over `planes` planes of [H,W] (H, W even) →
  * [planes, H/2, W/2]; `arg` keeps which of the four won (0…3). */
 void     cvl_nn_maxpool_forward  (const float *in, int planes, int h, int w,
