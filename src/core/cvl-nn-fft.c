@@ -8,37 +8,60 @@
 
 #include <cblas.h>
 #include <fftw3.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "cvl-error.h"
 #include "cvl-fftw.h"
 #include "cvl-nn.h"
 #include "cvl-parallel.h"
 
-/* Planes per FFTW call; a block's spectra scatter as runs of 8 complex. */
+/* Planes per block: one per lane of an AVX vector in the 16×16 transforms,
+ * and per FFTW call in the others. */
 #define BLOCK     8
+/* Blocks transformed before their spectra are written out together: runs of
+ * 32 floats (two cache lines) per frequency instead of 8. */
+#define GROUP     4
 #define MAX_TASKS 16
+
+#if defined(__x86_64__)
+#define SIMD_ATTRIBUTES __attribute__ ((target ("avx2,fma")))
+#else
+#define SIMD_ATTRIBUTES
+#endif
+#define SIMD_INLINE SIMD_ATTRIBUTES static inline __attribute__ ((always_inline))
 
 /* A plane of h×w sits at the top left of an fh×fw grid, fh = h + k/2, zero
  * elsewhere. The cyclic convolution on that grid equals the SAME one on the
  * h×w outputs: the taps that fall off one edge wrap onto the k/2 zero rows
  * and columns, which serve as padding for both edges.
  *
- * Spectra are stored frequency-major, [F][planes] complex with F = fh ×
- * (fw/2 + 1), so each frequency's product is one cgemm:
- *   X  [F][Ci][N]   the input's (kept from forward for the weight gradient)
- *   Y  [F][Co][N]   the output's, then dout's
- *   W  [F][Co][Ci]  the kernels', embedded flipped and scaled by 1/(fh·fw)
- *   dW [F][Co][Ci]  */
+ * Spectra are stored frequency-major with real and imaginary parts apart,
+ * [F][2][planes] with F = fh × (fw/2 + 1), so that each frequency's complex
+ * product is one real sgemm with the kernels as a block matrix:
+ *   X  [F][2][Ci][N]   the input's (kept from forward for the weight gradient)
+ *   Y  [F][2][Co][N]   the output's, then dout's
+ *   Wc [F][2][Co][Ci]  the kernels', embedded flipped, scaled by 1/(fh·fw)
+ *   W  [F][2Co][2Ci]   [[Re, −Im], [Im, Re]] of Wc
+ *   G  [F][2Co][2Ci]   dY·Xᵀ in the same blocks, for the weight gradient
+ *   dWc [F][2][Co][Ci] (G₁₁ + G₂₂) + i(G₂₁ − G₁₂) = Σ_n dY·conj(X)
+ * Y = W·X; dX = Wᵀ·dY.
+ *
+ * 16×16 grids (14×14 maps, k ≤ 5) take hand-written transforms over eight
+ * planes at once, a plane per AVX lane; other sizes go through FFTW. */
 struct _CvlFftConv
 {
   CvlConvShape  s;        /* s.n: capacity */
   int           fh, fw, fwc, freqs, grid, half;   /* grid = fh·fw, half = fh·fwc */
   fftwf_plan    r2c, r2c1, c2r, c2r1;            /* BLOCK planes, one plane */
-  float        *x, *y, *wf, *dwf;                /* complex as float pairs */
+  float        *x, *y, *wc, *wf, *g, *dwc;       /* see above */
   float        *w_seen;                          /* the kernels behind wf */
   gboolean      wf_valid;
-  float        *real[MAX_TASKS];                 /* BLOCK grids */
-  float        *spec[MAX_TASKS];                 /* BLOCK half-spectra */
+  float        *real[MAX_TASKS];                 /* [BLOCK][grid] or [grid][BLOCK] */
+  float        *spec[MAX_TASKS];                 /* [BLOCK][F][2], FFTW's */
+  float        *lanes[MAX_TASKS];                /* [GROUP][F][2][BLOCK] */
+  gboolean      simd16;
   int           n;                               /* batch of the last forward */
 };
 
@@ -55,13 +78,16 @@ cvl_nn_fft_conv_free (CvlFftConv *fc)
   cvl_fftw_unlock ();
   cvl_nn_free (fc->x);
   cvl_nn_free (fc->y);
+  cvl_nn_free (fc->wc);
   cvl_nn_free (fc->wf);
-  cvl_nn_free (fc->dwf);
+  cvl_nn_free (fc->g);
+  cvl_nn_free (fc->dwc);
   cvl_nn_free (fc->w_seen);
   for (int t = 0; t < MAX_TASKS; t++)
     {
       cvl_nn_free (fc->real[t]);
       cvl_nn_free (fc->spec[t]);
+      cvl_nn_free (fc->lanes[t]);
     }
   g_free (fc);
 }
@@ -94,13 +120,16 @@ cvl_nn_fft_conv_new (const CvlConvShape *s,
   G_STMT_START { if (ok) ok = (fc->field = cvl_nn_alloc ((count), error)) != NULL; } G_STMT_END
   ALLOC (x, 2 * (gsize) fc->freqs * planes_in);
   ALLOC (y, 2 * (gsize) fc->freqs * planes_out);
-  ALLOC (wf, 2 * (gsize) fc->freqs * planes_w);
-  ALLOC (dwf, 2 * (gsize) fc->freqs * planes_w);
+  ALLOC (wf, 4 * (gsize) fc->freqs * planes_w);
+  ALLOC (g, 4 * (gsize) fc->freqs * planes_w);
+  ALLOC (wc, 2 * (gsize) fc->freqs * planes_w);
+  ALLOC (dwc, 2 * (gsize) fc->freqs * planes_w);
   ALLOC (w_seen, planes_w * s->k * s->k);
   for (int t = 0; t < MAX_TASKS; t++)
     {
       ALLOC (real[t], (gsize) BLOCK * fc->grid);
       ALLOC (spec[t], 2 * (gsize) BLOCK * fc->half);
+      ALLOC (lanes[t], 2 * (gsize) GROUP * BLOCK * fc->half);
     }
 #undef ALLOC
   if (!ok)
@@ -128,8 +157,255 @@ cvl_nn_fft_conv_new (const CvlConvShape *s,
                    fc->fh, fc->fw);
       return NULL;
     }
+#if defined(__x86_64__)
+  __builtin_cpu_init ();
+  fc->simd16 = __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+#else
+  fc->simd16 = FALSE;
+#endif
+  fc->simd16 = fc->simd16 && fc->fh == 16 && fc->fw == 16 &&
+               g_strcmp0 (g_getenv ("CVL_NN_FFT"), "fftw") != 0;
   return g_steal_pointer (&fc);
 }
+
+/* -- 16×16 transforms, eight planes at once --------------------------------- */
+
+typedef float V8 __attribute__ ((vector_size (32)));
+typedef struct
+{
+  V8 re, im;
+} C8;
+
+/* cos and sin of 2π·m/16 for m = n2·k1, n2, k1 < 4 */
+static const float tw_cos[10] = { 1.f, 0.92387953f, 0.70710678f, 0.38268343f, 0.f,
+                                  -0.38268343f, -0.70710678f, -0.92387953f, -1.f,
+                                  -0.92387953f };
+static const float tw_sin[10] = { 0.f, 0.38268343f, 0.70710678f, 0.92387953f, 1.f,
+                                  0.92387953f, 0.70710678f, 0.38268343f, 0.f,
+                                  -0.38268343f };
+
+/* 4-point DFT of x[0], x[s], x[2s], x[3s] into y[0], y[t], y[2t], y[3t];
+ * the sign of the exponent is − (forward) or + (inverse). */
+SIMD_INLINE void
+dft4 (const C8 *x,
+      int       s,
+      C8       *y,
+      int       t,
+      gboolean  inverse)
+{
+  V8 ar = x[0].re + x[2 * s].re, ai = x[0].im + x[2 * s].im;
+  V8 br = x[0].re - x[2 * s].re, bi = x[0].im - x[2 * s].im;
+  V8 cr = x[s].re + x[3 * s].re, ci = x[s].im + x[3 * s].im;
+  V8 dr = x[s].re - x[3 * s].re, di = x[s].im - x[3 * s].im;
+
+  y[0] = (C8) { ar + cr, ai + ci };
+  y[2 * t] = (C8) { ar - cr, ai - ci };
+  if (!inverse)
+    {
+      y[t] = (C8) { br + di, bi - dr };       /* b − i·d */
+      y[3 * t] = (C8) { br - di, bi + dr };   /* b + i·d */
+    }
+  else
+    {
+      y[t] = (C8) { br - di, bi + dr };
+      y[3 * t] = (C8) { br + di, bi - dr };
+    }
+}
+
+/* 16-point DFT, 4 × 4: n = 4·n1 + n2, k = k1 + 4·k2. */
+SIMD_INLINE void
+dft16 (const C8 *x,
+       C8       *y,
+       gboolean  inverse)
+{
+  C8 a[16];   /* [n2][k1] */
+
+  for (int n2 = 0; n2 < 4; n2++)
+    dft4 (x + n2, 4, a + 4 * n2, 1, inverse);
+  for (int n2 = 1; n2 < 4; n2++)
+    for (int k1 = 1; k1 < 4; k1++)
+      {
+        float c = tw_cos[n2 * k1], sn = inverse ? tw_sin[n2 * k1] : -tw_sin[n2 * k1];
+        C8 v = a[4 * n2 + k1];
+
+        a[4 * n2 + k1] = (C8) { v.re * c - v.im * sn, v.re * sn + v.im * c };
+      }
+  for (int k1 = 0; k1 < 4; k1++)
+    dft4 (a + k1, 4, y + k1, 4, inverse);
+}
+
+/* grid [16][16] lanes → half spectrum [16][9] as lanes [f][2][8], as FFTW's
+ * r2c. Rows two at a time as one complex signal, then the columns. */
+SIMD_ATTRIBUTES static void
+r2c16 (const float *grid,
+       int          rows,
+       float       *out)
+{
+  const V8 *g = (const V8 *) grid;
+  V8 *o = (V8 *) out;
+  C8 t[16][9], z[16], zz[16];
+  const V8 half = { 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f };
+
+  /* Rows from `rows` (even) on are zero. */
+  for (int y = rows; y < 16; y++)
+    for (int k = 0; k <= 8; k++)
+      t[y][k] = (C8) { { 0 }, { 0 } };
+  for (int y = 0; y < rows; y += 2)
+    {
+      for (int x = 0; x < 16; x++)
+        z[x] = (C8) { g[y * 16 + x], g[(y + 1) * 16 + x] };
+      dft16 (z, zz, FALSE);
+      for (int k = 0; k <= 8; k++)
+        {
+          C8 p = zz[k], m = zz[(16 - k) & 15];
+
+          t[y][k] = (C8) { half * (p.re + m.re), half * (p.im - m.im) };
+          t[y + 1][k] = (C8) { half * (p.im + m.im), half * (m.re - p.re) };
+        }
+    }
+  for (int k = 0; k <= 8; k++)
+    {
+      for (int y = 0; y < 16; y++)
+        z[y] = t[y][k];
+      dft16 (z, zz, FALSE);
+      for (int ky = 0; ky < 16; ky++)
+        {
+          o[2 * (ky * 9 + k)] = zz[ky].re;
+          o[2 * (ky * 9 + k) + 1] = zz[ky].im;
+        }
+    }
+}
+
+/* The inverse, unnormalised, as FFTW's c2r: the imaginary parts of each
+ * row's bins 0 and 8 are ignored. */
+SIMD_ATTRIBUTES static void
+c2r16 (const float *in,
+       int          rows,
+       float       *grid)
+{
+  const V8 *s = (const V8 *) in;
+  V8 *g = (V8 *) grid;
+  C8 t[16][9], z[16], zz[16];
+
+  for (int k = 0; k <= 8; k++)
+    {
+      for (int ky = 0; ky < 16; ky++)
+        z[ky] = (C8) { s[2 * (ky * 9 + k)], s[2 * (ky * 9 + k) + 1] };
+      dft16 (z, zz, TRUE);
+      for (int y = 0; y < 16; y++)
+        t[y][k] = zz[y];
+    }
+  /* Only the first `rows` (even) rows of the grid are computed. */
+  for (int y = 0; y < rows; y += 2)
+    {
+      t[y][0].im = t[y][8].im = t[y + 1][0].im = t[y + 1][8].im = (V8) { 0 };
+      /* Z = A + i·B over the full row, A and B Hermitian. */
+      for (int k = 0; k < 16; k++)
+        {
+          C8 a = k <= 8 ? t[y][k] : (C8) { t[y][16 - k].re, -t[y][16 - k].im };
+          C8 b = k <= 8 ? t[y + 1][k] : (C8) { t[y + 1][16 - k].re, -t[y + 1][16 - k].im };
+
+          z[k] = (C8) { a.re - b.im, a.im + b.re };
+        }
+      dft16 (z, zz, TRUE);
+      for (int x = 0; x < 16; x++)
+        {
+          g[y * 16 + x] = zz[x].re;
+          g[(y + 1) * 16 + x] = zz[x].im;
+        }
+    }
+}
+
+#if defined(__x86_64__)
+/* r[0..7] rows of 8 → columns, in place. */
+SIMD_INLINE void
+transpose8 (__m256 *r)
+{
+  __m256 t0 = _mm256_unpacklo_ps (r[0], r[1]), t1 = _mm256_unpackhi_ps (r[0], r[1]);
+  __m256 t2 = _mm256_unpacklo_ps (r[2], r[3]), t3 = _mm256_unpackhi_ps (r[2], r[3]);
+  __m256 t4 = _mm256_unpacklo_ps (r[4], r[5]), t5 = _mm256_unpackhi_ps (r[4], r[5]);
+  __m256 t6 = _mm256_unpacklo_ps (r[6], r[7]), t7 = _mm256_unpackhi_ps (r[6], r[7]);
+  __m256 u0 = _mm256_shuffle_ps (t0, t2, 0x44), u1 = _mm256_shuffle_ps (t0, t2, 0xee);
+  __m256 u2 = _mm256_shuffle_ps (t1, t3, 0x44), u3 = _mm256_shuffle_ps (t1, t3, 0xee);
+  __m256 u4 = _mm256_shuffle_ps (t4, t6, 0x44), u5 = _mm256_shuffle_ps (t4, t6, 0xee);
+  __m256 u6 = _mm256_shuffle_ps (t5, t7, 0x44), u7 = _mm256_shuffle_ps (t5, t7, 0xee);
+
+  r[0] = _mm256_permute2f128_ps (u0, u4, 0x20);
+  r[1] = _mm256_permute2f128_ps (u1, u5, 0x20);
+  r[2] = _mm256_permute2f128_ps (u2, u6, 0x20);
+  r[3] = _mm256_permute2f128_ps (u3, u7, 0x20);
+  r[4] = _mm256_permute2f128_ps (u0, u4, 0x31);
+  r[5] = _mm256_permute2f128_ps (u1, u5, 0x31);
+  r[6] = _mm256_permute2f128_ps (u2, u6, 0x31);
+  r[7] = _mm256_permute2f128_ps (u3, u7, 0x31);
+}
+
+/* Eight h×w planes (h, w ≤ 16, h·w a multiple of 8... or not: the tail goes
+ * one float at a time) → lanes of a 16×16 grid, zero outside. */
+SIMD_ATTRIBUTES static void
+load_planes16 (const float *src,
+               int          h,
+               int          w,
+               float       *grid)
+{
+  V8 *g = (V8 *) grid;
+  int n = h * w, i = 0;
+
+  for (int y = 0; y < 16; y++)
+    for (int x = y < h ? w : 0; x < 16; x++)
+      g[y * 16 + x] = (V8) { 0 };
+  for (; i + 8 <= n; i += 8)
+    {
+      __m256 r[8];
+
+      for (int b = 0; b < 8; b++)
+        r[b] = _mm256_loadu_ps (src + (gsize) b * n + i);
+      transpose8 (r);
+      for (int j = 0; j < 8; j++)
+        g[((i + j) / w) * 16 + (i + j) % w] = (V8) r[j];
+    }
+  for (; i < n; i++)
+    for (int b = 0; b < 8; b++)
+      grid[(((i / w) * 16 + i % w)) * 8 + b] = src[(gsize) b * n + i];
+}
+
+/* Lanes of a 16×16 grid → eight h×w planes, + bias per lane, ReLU. */
+SIMD_ATTRIBUTES static void
+store_planes16 (const float *grid,
+                int          h,
+                int          w,
+                const float *bias,
+                gboolean     relu,
+                float       *dst)
+{
+  const V8 *g = (const V8 *) grid;
+  V8 b8, zero = { 0 };
+  int n = h * w, i = 0;
+
+  memcpy (&b8, bias, sizeof b8);
+  for (; i + 8 <= n; i += 8)
+    {
+      __m256 r[8];
+
+      for (int j = 0; j < 8; j++)
+        {
+          V8 v = g[((i + j) / w) * 16 + (i + j) % w] + b8;
+
+          r[j] = (__m256) (relu ? (V8) _mm256_max_ps ((__m256) v, (__m256) zero) : v);
+        }
+      transpose8 (r);
+      for (int b = 0; b < 8; b++)
+        _mm256_storeu_ps (dst + (gsize) b * n + i, r[b]);
+    }
+  for (; i < n; i++)
+    for (int b = 0; b < 8; b++)
+      {
+        float v = grid[(((i / w) * 16 + i % w)) * 8 + b] + bias[b];
+
+        dst[(gsize) b * n + i] = relu ? MAX (v, 0.f) : v;
+      }
+}
+#endif
 
 /* -- Plane transforms ------------------------------------------------------- */
 
@@ -149,27 +425,29 @@ typedef struct
   int          tasks;
   const float *src;       /* LOAD_*: planes */
   float       *dst;       /* STORE_*: planes */
-  float       *spectra;   /* [F][planes] complex */
+  float       *spectra;   /* see the layouts above */
   const float *bias;      /* STORE_OUTPUT: per plane / per_bias, or NULL */
   int          per_bias;  /* planes per bias value (the batch) */
   gboolean     relu;
 } TransformJob;
 
+/* Grid element (y, x) of a plane is at grid[(y·fw + x)·stride]. */
 static void
 load_grid (const TransformJob *job,
            gsize               plane,
-           float              *grid)
+           float              *grid,
+           int                 stride)
 {
   const CvlFftConv *fc = job->fc;
-  int k = fc->s.k, p = k / 2, h = fc->s.h, w = fc->s.w;
+  int k = fc->s.k, p = k / 2, h = fc->s.h, w = fc->s.w, fw = fc->fw;
 
-  memset (grid, 0, (gsize) fc->grid * sizeof (float));
   if (job->kind == LOAD_INPUT)
     {
       const float *src = job->src + plane * h * w;
 
       for (int y = 0; y < h; y++)
-        memcpy (grid + (gsize) y * fc->fw, src + (gsize) y * w, w * sizeof (float));
+        for (int x = 0; x < w; x++)
+          grid[((gsize) y * fw + x) * stride] = src[y * w + x];
     }
   else
     {
@@ -179,7 +457,7 @@ load_grid (const TransformJob *job,
       /* h[(p − ky) mod fh, (p − kx) mod fw] = w[ky, kx]: then y = h ⊛ x. */
       for (int ky = 0; ky < k; ky++)
         for (int kx = 0; kx < k; kx++)
-          grid[(gsize) ((p - ky + fc->fh) % fc->fh) * fc->fw + (p - kx + fc->fw) % fc->fw] =
+          grid[((gsize) ((p - ky + fc->fh) % fc->fh) * fw + (p - kx + fw) % fw) * stride] =
             src[ky * k + kx] * scale;
     }
 }
@@ -187,10 +465,11 @@ load_grid (const TransformJob *job,
 static void
 store_grid (const TransformJob *job,
             gsize               plane,
-            const float        *grid)
+            const float        *grid,
+            int                 stride)
 {
   const CvlFftConv *fc = job->fc;
-  int k = fc->s.k, p = k / 2, h = fc->s.h, w = fc->s.w;
+  int k = fc->s.k, p = k / 2, h = fc->s.h, w = fc->s.w, fw = fc->fw;
 
   if (job->kind == STORE_OUTPUT)
     {
@@ -199,15 +478,15 @@ store_grid (const TransformJob *job,
 
       for (int y = 0; y < h; y++)
         {
-          const float *row = grid + (gsize) y * fc->fw;
+          const float *row = grid + (gsize) y * fw * stride;
           float *out = dst + (gsize) y * w;
 
           if (job->relu)
             for (int x = 0; x < w; x++)
-              out[x] = MAX (row[x] + b, 0.f);
+              out[x] = MAX (row[x * stride] + b, 0.f);
           else
             for (int x = 0; x < w; x++)
-              out[x] = row[x] + b;
+              out[x] = row[x * stride] + b;
         }
     }
   else
@@ -218,73 +497,186 @@ store_grid (const TransformJob *job,
       for (int ky = 0; ky < k; ky++)
         for (int kx = 0; kx < k; kx++)
           dst[ky * k + kx] =
-            grid[(gsize) ((p - ky + fc->fh) % fc->fh) * fc->fw + (p - kx + fc->fw) % fc->fw] *
+            grid[((gsize) ((p - ky + fc->fh) % fc->fh) * fw + (p - kx + fw) % fw) * stride] *
             scale;
     }
 }
 
-/* Task t transforms a contiguous run of planes, BLOCK at a time; every plane
- * is computed alone, so the split never changes a result. */
+/* lanes [GROUP][F][2][BLOCK] ↔ the job's spectra [F][2][planes], for
+ * planes p0 … p0 + count. */
+static void
+scatter (const TransformJob *job,
+         const float        *lanes,
+         gsize               p0,
+         int                 count)
+{
+  const CvlFftConv *fc = job->fc;
+  gsize planes = job->planes, stride = (gsize) fc->freqs * 2 * BLOCK;
+
+  for (int f = 0; f < fc->freqs; f++)
+    for (int part = 0; part < 2; part++)
+      {
+        float *to = job->spectra + ((gsize) f * 2 + part) * planes + p0;
+        const float *from = lanes + ((gsize) f * 2 + part) * BLOCK;
+
+        if (p0 + 2 * GROUP * BLOCK <= planes)
+          {
+            __builtin_prefetch (to + GROUP * BLOCK, 1, 2);
+            __builtin_prefetch (to + GROUP * BLOCK + 16, 1, 2);
+          }
+        if (count == GROUP * BLOCK)
+          for (int g = 0; g < GROUP; g++)
+            memcpy (to + g * BLOCK, from + g * stride, BLOCK * sizeof (float));
+        else
+          for (int b = 0; b < count; b++)
+            to[b] = from[(b / BLOCK) * stride + b % BLOCK];
+      }
+}
+
+static void
+gather (const TransformJob *job,
+        float              *lanes,
+        gsize               p0,
+        int                 count)
+{
+  const CvlFftConv *fc = job->fc;
+  gsize planes = job->planes, stride = (gsize) fc->freqs * 2 * BLOCK;
+
+  for (int f = 0; f < fc->freqs; f++)
+    for (int part = 0; part < 2; part++)
+      {
+        const float *from = job->spectra + ((gsize) f * 2 + part) * planes + p0;
+        float *to = lanes + ((gsize) f * 2 + part) * BLOCK;
+
+        /* 2·F lines far apart: the hardware prefetchers do not follow them. */
+        if (p0 + 2 * GROUP * BLOCK <= planes)
+          {
+            __builtin_prefetch (from + GROUP * BLOCK, 0, 2);
+            __builtin_prefetch (from + GROUP * BLOCK + 16, 0, 2);
+          }
+        if (count == GROUP * BLOCK)
+          for (int g = 0; g < GROUP; g++)
+            memcpy (to + g * stride, from + g * BLOCK, BLOCK * sizeof (float));
+        else
+          for (int b = 0; b < GROUP * BLOCK; b++)
+            to[(b / BLOCK) * stride + b % BLOCK] = b < count ? from[b] : 0.f;
+      }
+}
+
+/* One block of `count` ≤ BLOCK planes from p0: grids → lanes [F][2][BLOCK]. */
+static void
+forward_block (const TransformJob *job,
+               gsize               p0,
+               int                 count,
+               float              *real,
+               float              *spec,
+               float              *lanes)
+{
+  const CvlFftConv *fc = job->fc;
+  int h = fc->s.h, w = fc->s.w;
+
+  if (fc->simd16 && job->kind == LOAD_INPUT && count == BLOCK)
+    {
+#if defined(__x86_64__)
+      load_planes16 (job->src + p0 * h * w, h, w, real);
+#endif
+      r2c16 (real, (h + 1) & ~1, lanes);
+      return;
+    }
+  memset (real, 0, (gsize) BLOCK * fc->grid * sizeof (float));
+  if (fc->simd16)
+    {
+      for (int b = 0; b < count; b++)
+        load_grid (job, p0 + b, real + b, BLOCK);
+      r2c16 (real, 16, lanes);
+      return;
+    }
+  for (int b = 0; b < count; b++)
+    load_grid (job, p0 + b, real + (gsize) b * fc->grid, 1);
+  fftwf_execute_dft_r2c (fc->r2c, real, (fftwf_complex *) spec);
+  for (int f = 0; f < fc->freqs; f++)
+    for (int b = 0; b < BLOCK; b++)
+      {
+        lanes[(gsize) f * 2 * BLOCK + b] = spec[2 * ((gsize) b * fc->half + f)];
+        lanes[(gsize) f * 2 * BLOCK + BLOCK + b] = spec[2 * ((gsize) b * fc->half + f) + 1];
+      }
+}
+
+/* The inverse: lanes [F][2][BLOCK] → `count` planes from p0. */
+static void
+inverse_block (const TransformJob *job,
+               gsize               p0,
+               int                 count,
+               float              *real,
+               float              *spec,
+               const float        *lanes)
+{
+  const CvlFftConv *fc = job->fc;
+  int h = fc->s.h, w = fc->s.w;
+
+  if (fc->simd16 && job->kind == STORE_OUTPUT && count == BLOCK)
+    {
+      float bias[BLOCK] = { 0 };
+
+      if (job->bias != NULL)
+        for (int b = 0; b < BLOCK; b++)
+          bias[b] = job->bias[(p0 + b) / job->per_bias];
+      c2r16 (lanes, (h + 1) & ~1, real);
+#if defined(__x86_64__)
+      store_planes16 (real, h, w, bias, job->relu, job->dst + p0 * h * w);
+#endif
+      return;
+    }
+  if (fc->simd16)
+    {
+      c2r16 (lanes, 16, real);
+      for (int b = 0; b < count; b++)
+        store_grid (job, p0 + b, real + b, BLOCK);
+      return;
+    }
+  for (int f = 0; f < fc->freqs; f++)
+    for (int b = 0; b < BLOCK; b++)
+      {
+        spec[2 * ((gsize) b * fc->half + f)] = lanes[(gsize) f * 2 * BLOCK + b];
+        spec[2 * ((gsize) b * fc->half + f) + 1] = lanes[(gsize) f * 2 * BLOCK + BLOCK + b];
+      }
+  fftwf_execute_dft_c2r (fc->c2r, (fftwf_complex *) spec, real);
+  for (int b = 0; b < count; b++)
+    store_grid (job, p0 + b, real + (gsize) b * fc->grid, 1);
+}
+
+/* Task t transforms a contiguous run of planes, GROUP·BLOCK at a time; every
+ * plane is computed alone, so the split never changes a result. */
 static void
 transform_task (gpointer data,
                 guint    task)
 {
   TransformJob *job = data;
   CvlFftConv *fc = job->fc;
-  gsize blocks = (job->planes + BLOCK - 1) / BLOCK;
-  gsize first = blocks * task / job->tasks * BLOCK;
-  gsize last = MIN (job->planes, blocks * (task + 1) / job->tasks * BLOCK);
-  float *real = fc->real[task];
-  float *spec = fc->spec[task];
+  gsize run = GROUP * BLOCK, groups = (job->planes + run - 1) / run;
+  gsize first = groups * task / job->tasks * run;
+  gsize last = MIN (job->planes, groups * (task + 1) / job->tasks * run);
+  gsize stride = (gsize) fc->freqs * 2 * BLOCK;
+  float *real = fc->real[task], *spec = fc->spec[task], *lanes = fc->lanes[task];
   gboolean load = job->kind == LOAD_INPUT || job->kind == LOAD_WEIGHT;
 
-  for (gsize p0 = first; p0 < last; p0 += BLOCK)
+  for (gsize p0 = first; p0 < last; p0 += run)
     {
-      int count = (int) MIN ((gsize) BLOCK, last - p0);
+      int count = (int) MIN (run, last - p0);
 
       if (load)
         {
-          for (int b = 0; b < count; b++)
-            load_grid (job, p0 + b, real + (gsize) b * fc->grid);
-          if (count == BLOCK)
-            fftwf_execute_dft_r2c (fc->r2c, real, (fftwf_complex *) spec);
-          else
-            for (int b = 0; b < count; b++)
-              fftwf_execute_dft_r2c (fc->r2c1, real + (gsize) b * fc->grid,
-                                     (fftwf_complex *) (spec + 2 * (gsize) b * fc->half));
-          /* [b][f] → [f][plane] */
-          for (int f = 0; f < fc->freqs; f++)
-            {
-              float *to = job->spectra + 2 * ((gsize) f * job->planes + p0);
-
-              for (int b = 0; b < count; b++)
-                {
-                  to[2 * b] = spec[2 * ((gsize) b * fc->half + f)];
-                  to[2 * b + 1] = spec[2 * ((gsize) b * fc->half + f) + 1];
-                }
-            }
+          for (int g = 0; g * BLOCK < count; g++)
+            forward_block (job, p0 + g * BLOCK, MIN (BLOCK, count - g * BLOCK), real, spec,
+                           lanes + g * stride);
+          scatter (job, lanes, p0, count);
         }
       else
         {
-          for (int f = 0; f < fc->freqs; f++)
-            {
-              const float *from = job->spectra + 2 * ((gsize) f * job->planes + p0);
-
-              for (int b = 0; b < count; b++)
-                {
-                  spec[2 * ((gsize) b * fc->half + f)] = from[2 * b];
-                  spec[2 * ((gsize) b * fc->half + f) + 1] = from[2 * b + 1];
-                }
-            }
-          if (count == BLOCK)
-            fftwf_execute_dft_c2r (fc->c2r, (fftwf_complex *) spec, real);
-          else
-            for (int b = 0; b < count; b++)
-              fftwf_execute_dft_c2r (fc->c2r1,
-                                     (fftwf_complex *) (spec + 2 * (gsize) b * fc->half),
-                                     real + (gsize) b * fc->grid);
-          for (int b = 0; b < count; b++)
-            store_grid (job, p0 + b, real + (gsize) b * fc->grid);
+          gather (job, lanes, p0, count);
+          for (int g = 0; g * BLOCK < count; g++)
+            inverse_block (job, p0 + g * BLOCK, MIN (BLOCK, count - g * BLOCK), real, spec,
+                           lanes + g * stride);
         }
     }
 }
@@ -301,12 +693,12 @@ transform (CvlFftConv  *fc,
            gboolean     relu)
 {
   TransformJob job = { fc, kind, planes, 0, src, dst, spectra, bias, per_bias, relu };
-  gsize blocks = (planes + BLOCK - 1) / BLOCK;
+  gsize groups = (planes + GROUP * BLOCK - 1) / (GROUP * BLOCK);
   int threads = cvl_nn_get_threads ();
 
   /* Tasks own scratch by index; a fixed count keeps the split independent
    * of the threads. One thread for small jobs (batch-1 inference). */
-  job.tasks = (int) MIN ((gsize) MAX_TASKS, blocks);
+  job.tasks = (int) MIN ((gsize) MAX_TASKS, groups);
   if ((gsize) planes * fc->grid < ((gsize) 1 << 15))
     threads = 1;
   cvl_parallel_for (job.tasks, threads, transform_task, &job, NULL);
@@ -318,45 +710,69 @@ typedef struct
 {
   CvlFftConv *fc;
   int         n;
-  gboolean    backward, want_din;
+  gboolean    backward, want_din, new_weights;
 } ProductJob;
 
 static void
 product_freq (gpointer data,
               guint    f)
 {
-  static const float one[2] = { 1.f, 0.f }, zero[2] = { 0.f, 0.f };
   ProductJob *job = data;
   CvlFftConv *fc = job->fc;
-  int ci = fc->s.c_in, co = fc->s.c_out, n = job->n;
-  float *x = fc->x + 2 * (gsize) f * ci * n;
-  float *y = fc->y + 2 * (gsize) f * co * n;
-  float *w = fc->wf + 2 * (gsize) f * co * ci;
-  float *dw = fc->dwf + 2 * (gsize) f * co * ci;
+  int ci = fc->s.c_in, co = fc->s.c_out, ci2 = 2 * ci, co2 = 2 * co, n = job->n;
+  gsize pw = (gsize) co * ci;
+  float *x = fc->x + (gsize) f * ci2 * n;
+  float *y = fc->y + (gsize) f * co2 * n;
+  float *w = fc->wf + (gsize) f * co2 * ci2;
+  float *g = fc->g + (gsize) f * co2 * ci2;
 
   if (!job->backward)
     {
-      /* Y [Co, N] = W [Co, Ci] × X [Ci, N] */
-      cblas_cgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, co, n, ci, one, w, ci, x, n,
-                   zero, y, n);
+      if (job->new_weights)
+        {
+          const float *re = fc->wc + (gsize) f * 2 * pw, *im = re + pw;
+
+          /* [[Re, −Im], [Im, Re]] */
+          for (int o = 0; o < co; o++)
+            for (int i = 0; i < ci; i++)
+              {
+                w[(gsize) o * ci2 + i] = w[(gsize) (co + o) * ci2 + ci + i] = re[o * ci + i];
+                w[(gsize) (co + o) * ci2 + i] = im[o * ci + i];
+                w[(gsize) o * ci2 + ci + i] = -im[o * ci + i];
+              }
+        }
+      /* Y [2Co, N] = W [2Co, 2Ci] × X [2Ci, N] */
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, co2, n, ci2, 1.f, w, ci2, x, n,
+                   0.f, y, n);
       return;
     }
-  /* dW [Co, Ci] = dY [Co, N] × Xᴴ [N, Ci]; then dX [Ci, N] = Wᴴ [Ci, Co] × dY [Co, N]
-   * over X, no longer needed. */
-  cblas_cgemm (CblasRowMajor, CblasNoTrans, CblasConjTrans, co, ci, n, one, y, n, x, n,
-               zero, dw, ci);
+  /* G [2Co, 2Ci] = dY [2Co, N] × Xᵀ [N, 2Ci]; then dX [2Ci, N] = Wᵀ [2Ci, 2Co] ×
+   * dY [2Co, N] over X, no longer needed. */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, co2, ci2, n, 1.f, y, n, x, n,
+               0.f, g, ci2);
+  {
+    float *re = fc->dwc + (gsize) f * 2 * pw, *im = re + pw;
+
+    for (int o = 0; o < co; o++)
+      for (int i = 0; i < ci; i++)
+        {
+          re[o * ci + i] = g[(gsize) o * ci2 + i] + g[(gsize) (co + o) * ci2 + ci + i];
+          im[o * ci + i] = g[(gsize) (co + o) * ci2 + i] - g[(gsize) o * ci2 + ci + i];
+        }
+  }
   if (job->want_din)
-    cblas_cgemm (CblasRowMajor, CblasConjTrans, CblasNoTrans, ci, n, co, one, w, ci, y, n,
-                 zero, x, n);
+    cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, ci2, n, co2, 1.f, w, ci2, y, n,
+                 0.f, x, n);
 }
 
 static void
 products (CvlFftConv *fc,
           int         n,
           gboolean    backward,
-          gboolean    want_din)
+          gboolean    want_din,
+          gboolean    new_weights)
 {
-  ProductJob job = { fc, n, backward, want_din };
+  ProductJob job = { fc, n, backward, want_din, new_weights };
   int threads = (gsize) fc->freqs * fc->s.c_in * fc->s.c_out * n < ((gsize) 1 << 18)
                 ? 1 : cvl_nn_get_threads ();
 
@@ -376,20 +792,22 @@ cvl_nn_fft_conv_forward (CvlFftConv  *fc,
 {
   const CvlConvShape *s = &fc->s;
   gsize w_bytes = (gsize) s->c_out * s->c_in * s->k * s->k * sizeof (float);
+  gboolean new_weights;
 
   g_return_if_fail (n >= 1 && n <= s->n);
   fc->n = n;
   /* Inference calls again and again with the same kernels: their spectra
    * only when they changed (a 200 KB compare for the lecture's conv2). */
-  if (!fc->wf_valid || memcmp (fc->w_seen, weight, w_bytes) != 0)
+  new_weights = !fc->wf_valid || memcmp (fc->w_seen, weight, w_bytes) != 0;
+  if (new_weights)
     {
-      transform (fc, LOAD_WEIGHT, (gsize) s->c_out * s->c_in, weight, NULL, fc->wf, NULL, 1,
+      transform (fc, LOAD_WEIGHT, (gsize) s->c_out * s->c_in, weight, NULL, fc->wc, NULL, 1,
                  FALSE);
       memcpy (fc->w_seen, weight, w_bytes);
       fc->wf_valid = TRUE;
     }
   transform (fc, LOAD_INPUT, (gsize) s->c_in * n, in, NULL, fc->x, NULL, 1, FALSE);
-  products (fc, n, FALSE, FALSE);
+  products (fc, n, FALSE, FALSE, new_weights);
   transform (fc, STORE_OUTPUT, (gsize) s->c_out * n, NULL, out, fc->y, bias, n, relu);
 }
 
@@ -402,22 +820,20 @@ cvl_nn_fft_conv_backward (CvlFftConv  *fc,
 {
   const CvlConvShape *s = &fc->s;
   int n = fc->n;
-  gsize plane = (gsize) s->h * s->w;
 
   g_return_if_fail (n >= 1);
-  /* Bias: plain sums, in a fixed order. */
+  transform (fc, LOAD_INPUT, (gsize) s->c_out * n, dout, NULL, fc->y, NULL, 1, FALSE);
+  /* Bias: each plane's sum is its spectrum at frequency 0. */
   for (int co = 0; co < s->c_out; co++)
     {
-      const float *d = dout + (gsize) co * n * plane;
       double sum = 0;
 
-      for (gsize i = 0; i < (gsize) n * plane; i++)
-        sum += d[i];
+      for (int i = 0; i < n; i++)
+        sum += fc->y[(gsize) co * n + i];
       dbias[co] = (float) sum;
     }
-  transform (fc, LOAD_INPUT, (gsize) s->c_out * n, dout, NULL, fc->y, NULL, 1, FALSE);
-  products (fc, n, TRUE, din != NULL);
-  transform (fc, STORE_WEIGHT, (gsize) s->c_out * s->c_in, NULL, dweight, fc->dwf, NULL, 1,
+  products (fc, n, TRUE, din != NULL, FALSE);
+  transform (fc, STORE_WEIGHT, (gsize) s->c_out * s->c_in, NULL, dweight, fc->dwc, NULL, 1,
              FALSE);
   if (din != NULL)
     transform (fc, STORE_OUTPUT, (gsize) s->c_in * n, NULL, din, fc->x, NULL, 1, FALSE);

@@ -96,12 +96,16 @@ test_conv_matches_naive (void)
 
 /* The FFT convolution against the naive one: forward, weight, bias and
  * input gradients, on the lecture's conv2 and on odd shapes (a tail of
- * planes not filling a block, h ≠ w, k = 3 and 7, a batch below capacity). */
+ * planes not filling a block, h ≠ w, k = 3 and 7, a batch below capacity),
+ * through the 16×16 transforms and FFTW's (run again with CVL_NN_FFT=fftw
+ * for FFTW's alone). */
 static void
 test_fft_conv_matches_naive (void)
 {
   const struct { CvlConvShape s; int n; } cases[] = {
     { { 3, 32, 64, 14, 14, 5 }, 3 },
+    { { 8, 3, 5, 15, 15, 3 }, 5 },
+    { { 3, 4, 3, 13, 13, 7 }, 3 },
     { { 4, 3, 5, 7, 6, 5 }, 4 },
     { { 4, 3, 5, 9, 5, 3 }, 2 },
     { { 2, 2, 3, 8, 11, 7 }, 1 },
