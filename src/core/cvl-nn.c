@@ -12,6 +12,9 @@
 #endif
 
 #include <cblas.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "cvl-error.h"
 #include "cvl-image-private.h"
@@ -24,6 +27,24 @@
 
 static int n_threads = 1;
 static gboolean gemm_split = TRUE;
+
+static gboolean
+have_avx2 (void)
+{
+#if defined(__x86_64__)
+  static gsize have;
+
+  if (g_once_init_enter (&have))
+    {
+      __builtin_cpu_init ();
+      g_once_init_leave (&have, __builtin_cpu_supports ("avx2") &&
+                                __builtin_cpu_supports ("fma") ? 2 : 1);
+    }
+  return have == 2;
+#else
+  return FALSE;
+#endif
+}
 
 float *
 cvl_nn_alloc (gsize    n_floats,
@@ -834,6 +855,52 @@ typedef struct
   float        step, b1, b2, c1, c2, eps, inv_sqrt_bc2;   /* c = 1 − β, rounded once */
 } AdamJob;
 
+#if defined(__x86_64__)
+#define NN_AVX2 __attribute__ ((target ("avx2,fma")))
+#else
+#define NN_AVX2
+#endif
+
+typedef float NnVec8 __attribute__ ((vector_size (32), aligned (4)));
+
+/* Eight parameters at a time (the scalar loop took 4 ns a parameter: sqrtf
+ * and a division one by one); the same formula for the tail. */
+NN_AVX2 static void
+adam_chunk_avx2 (AdamJob *job,
+                 gsize    begin,
+                 gsize    end)
+{
+  float b1 = job->b1, b2 = job->b2, c1 = job->c1, c2 = job->c2;
+  float step = job->step, eps = job->eps, ibc2 = job->inv_sqrt_bc2;
+  gsize i = begin;
+
+  for (; i + 8 <= end; i += 8)
+    {
+      NnVec8 g = *(const NnVec8 *) (job->grad + i);
+      NnVec8 m = b1 * *(NnVec8 *) (job->m + i) + c1 * g;
+      NnVec8 v = b2 * *(NnVec8 *) (job->v + i) + c2 * g * g;
+      NnVec8 root;
+
+#if defined(__x86_64__)
+      root = (NnVec8) _mm256_sqrt_ps ((__m256) v);
+#else
+      for (int j = 0; j < 8; j++)
+        root[j] = sqrtf (v[j]);
+#endif
+      *(NnVec8 *) (job->m + i) = m;
+      *(NnVec8 *) (job->v + i) = v;
+      *(NnVec8 *) (job->param + i) -= step * m / (root * ibc2 + eps);
+    }
+  for (; i < end; i++)
+    {
+      float g = job->grad[i];
+      float m = job->m[i] = b1 * job->m[i] + c1 * g;
+      float v = job->v[i] = b2 * job->v[i] + c2 * g * g;
+
+      job->param[i] -= step * m / (sqrtf (v) * ibc2 + eps);
+    }
+}
+
 static void
 adam_chunk (gpointer data,
             guint    task)
@@ -842,6 +909,11 @@ adam_chunk (gpointer data,
   gsize begin = (gsize) task * UPDATE_CHUNK, end = MIN (job->n, begin + UPDATE_CHUNK);
   float b1 = job->b1, b2 = job->b2, c1 = job->c1, c2 = job->c2;
 
+  if (have_avx2 ())
+    {
+      adam_chunk_avx2 (job, begin, end);
+      return;
+    }
   for (gsize i = begin; i < end; i++)
     {
       float g = job->grad[i];
