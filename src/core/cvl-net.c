@@ -63,6 +63,8 @@ ensure_layout (void)
 struct _CvlNet
 {
   float           *params;    /* n_params_padded floats, see layout[] */
+  float            in_mean;   /* the network sees (pixel − in_mean) / in_std */
+  float            in_std;
   GHashTable      *metadata;  /* char* → char*, or NULL */
   CvlNetWorkspace *predict;   /* lazily, for cvl_net_predict */
 };
@@ -77,16 +79,14 @@ struct _CvlNetWorkspace
   float   *p1;      /* [32,N,14,14] */
   guint8  *arg1;
   CvlFftConv *conv2;
-  float   *c2;      /* [64,N,14,14] after ReLU */
-  float   *p2;      /* [64,N,7,7] */
-  guint8  *arg2;
-  float   *flat;    /* [N,3136], NCHW order */
+  guint8  *arg2;    /* [64,N,7,7] */
+  float   *flat;    /* [N,3136], NCHW order: conv2, ReLU, pool */
   float   *h;       /* [N,1024] after ReLU */
   float   *d;       /* [N,1024] after dropout */
   float   *mask;    /* [N,1024] */
   float   *z;       /* [N,10] */
   /* backward */
-  float   *dz, *dd, *dflat, *dp2, *dc2, *dp1, *dc1;
+  float   *dz, *dd, *dflat, *dp1, *dc1;
 };
 
 const CvlNetTensorInfo *
@@ -117,6 +117,8 @@ net_alloc (GError **error)
   memset (params, 0, n_params_padded * sizeof (float));
   net = g_new0 (CvlNet, 1);
   net->params = params;
+  net->in_mean = 0.f;
+  net->in_std = 1.f;
   return net;
 }
 
@@ -134,6 +136,8 @@ cvl_net_new (guint64 seed)
   CvlRng rng;
 
   g_return_val_if_fail (net != NULL, NULL);
+  net->in_mean = CVL_NET_INPUT_MEAN;
+  net->in_std = CVL_NET_INPUT_STD;
   cvl_rng_init (&rng, seed);
   /* He for the ReLU layers, Glorot for the logits; biases start at 0. */
   cvl_nn_init_he (tensor (net, CONV1_W), layout[CONV1_W].size, K * K, &rng);
@@ -176,6 +180,8 @@ cvl_net_copy (const CvlNet *net)
   copy = net_alloc (NULL);
   g_return_val_if_fail (copy != NULL, NULL);
   memcpy (copy->params, net->params, n_params_padded * sizeof (float));
+  copy->in_mean = net->in_mean;
+  copy->in_std = net->in_std;
   if (net->metadata != NULL)
     copy->metadata = copy_metadata (net->metadata);
   return copy;
@@ -242,6 +248,10 @@ cvl_net_save (const CvlNet *net,
   /* What safetensors.torch.save_file writes, and what this network is. */
   if (!g_hash_table_contains (meta, "format"))
     g_hash_table_insert (meta, g_strdup ("format"), g_strdup ("pt"));
+  /* The input convention travels with the weights (PyTorch users apply it
+   * before the network: x = (pixels/255 − mean) / std). */
+  g_hash_table_insert (meta, g_strdup ("input_mean"), g_strdup_printf ("%.9g", net->in_mean));
+  g_hash_table_insert (meta, g_strdup ("input_std"), g_strdup_printf ("%.9g", net->in_std));
   if (!g_hash_table_contains (meta, "architecture"))
     g_hash_table_insert (meta, g_strdup ("architecture"),
                          g_strdup ("lecture-convnet: conv5x5x32-pool-conv5x5x64-pool-"
@@ -255,6 +265,38 @@ cvl_net_save (const CvlNet *net,
       entries[i].data = tensor (net, i);
     }
   return cvl_safetensors_save (path, entries, CVL_NET_N_TENSORS, meta, error);
+}
+
+static gboolean
+read_input_convention (CvlNet  *net,
+                       GError **error)
+{
+  const char *mean = g_hash_table_lookup (net->metadata, "input_mean");
+  const char *std = g_hash_table_lookup (net->metadata, "input_std");
+  char *end;
+  double m = 0, sd = 1;
+
+  if (mean != NULL)
+    {
+      m = g_ascii_strtod (mean, &end);
+      if (*end != '\0' || end == mean || !isfinite (m))
+        mean = NULL, m = NAN;
+    }
+  if (std != NULL)
+    {
+      sd = g_ascii_strtod (std, &end);
+      if (*end != '\0' || end == std || !(sd > 0) || !isfinite (sd))
+        sd = NAN;
+    }
+  if (isnan (m) || isnan (sd))
+    {
+      g_set_error (error, CVL_ERROR, CVL_ERROR_FORMAT,
+                   "The model's input_mean or input_std is not a number (std > 0)");
+      return FALSE;
+    }
+  net->in_mean = (float) m;
+  net->in_std = (float) sd;
+  return TRUE;
 }
 
 CvlNet *
@@ -278,6 +320,9 @@ cvl_net_load_bytes (GBytes  *bytes,
                                tensor (net, i), error))
       return NULL;
   net->metadata = copy_metadata (cvl_safetensors_get_metadata (st));
+  /* Models from before the key saw pixels in [0, 1] as they are. */
+  if (!read_input_convention (net, error))
+    return NULL;
   return g_steal_pointer (&net);
 }
 
@@ -323,8 +368,6 @@ cvl_net_workspace_free (CvlNetWorkspace *ws)
   cvl_nn_free (ws->p1);
   g_free (ws->arg1);
   g_clear_pointer (&ws->conv2, cvl_nn_fft_conv_free);
-  cvl_nn_free (ws->c2);
-  cvl_nn_free (ws->p2);
   g_free (ws->arg2);
   cvl_nn_free (ws->flat);
   cvl_nn_free (ws->h);
@@ -334,8 +377,6 @@ cvl_net_workspace_free (CvlNetWorkspace *ws)
   cvl_nn_free (ws->dz);
   cvl_nn_free (ws->dd);
   cvl_nn_free (ws->dflat);
-  cvl_nn_free (ws->dp2);
-  cvl_nn_free (ws->dc2);
   cvl_nn_free (ws->dp1);
   cvl_nn_free (ws->dc1);
   g_free (ws);
@@ -366,8 +407,6 @@ cvl_net_workspace_new (int       capacity,
   ALLOC (col1, n * PIXELS * K * K);
   ALLOC (c1, n * C1 * PIXELS);
   ALLOC (p1, n * C1 * S1 * S1);
-  ALLOC (c2, n * C2 * S1 * S1);
-  ALLOC (p2, n * FLAT);
   ALLOC (flat, n * FLAT);
   ALLOC (h, n * HIDDEN);
   ALLOC (d, n * HIDDEN);
@@ -378,8 +417,6 @@ cvl_net_workspace_new (int       capacity,
       ALLOC (dz, n * CLASSES);
       ALLOC (dd, n * HIDDEN);
       ALLOC (dflat, n * FLAT);
-      ALLOC (dp2, n * FLAT);
-      ALLOC (dc2, n * C2 * S1 * S1);
       ALLOC (dp1, n * C1 * S1 * S1);
       ALLOC (dc1, n * C1 * PIXELS);
     }
@@ -420,19 +457,18 @@ cvl_net_forward (CvlNet          *net,
   g_return_val_if_fail (n >= 1 && n <= ws->capacity, NULL);
 
   /* [N,1,28,28] is also [1,N,28,28]: no transpose into the first layer. */
-  memcpy (ws->x0, images, (gsize) n * PIXELS * sizeof (float));
+  {
+    float mean = net->in_mean, scale = 1.f / net->in_std;
+
+    for (gsize i = 0; i < (gsize) n * PIXELS; i++)
+      ws->x0[i] = (images[i] - mean) * scale;
+  }
   cvl_nn_conv_forward (&s1, ws->x0, tensor (net, CONV1_W), tensor (net, CONV1_B),
                        ws->c1, ws->col1, TRUE);
   cvl_nn_maxpool_forward (ws->c1, C1 * n, SIDE, SIDE, ws->p1, ws->arg1);
-  cvl_nn_fft_conv_forward (ws->conv2, n, ws->p1, tensor (net, CONV2_W),
-                           tensor (net, CONV2_B), ws->c2, TRUE);
-  cvl_nn_maxpool_forward (ws->c2, C2 * n, S1, S1, ws->p2, ws->arg2);
-
-  /* [64,N,7,7] → [N, 64·7·7]: torch's x.view(N, -1) of an NCHW tensor. */
-  for (int c = 0; c < C2; c++)
-    for (int i = 0; i < n; i++)
-      memcpy (ws->flat + (gsize) i * FLAT + c * S2 * S2,
-              ws->p2 + ((gsize) c * n + i) * S2 * S2, S2 * S2 * sizeof (float));
+  /* Straight into [N, 64·7·7]: torch's x.view(N, -1) of an NCHW tensor. */
+  cvl_nn_fft_conv_forward_pool (ws->conv2, n, ws->p1, tensor (net, CONV2_W),
+                                tensor (net, CONV2_B), ws->flat, ws->arg2, TRUE);
 
   cvl_nn_dense_forward (n, FLAT, HIDDEN, ws->flat, tensor (net, FC_W), tensor (net, FC_B),
                         ws->h);
@@ -475,14 +511,9 @@ cvl_net_train_batch (CvlNet          *net,
                          grads + layout[FC_W].offset, grads + layout[FC_B].offset,
                          ws->dflat);
 
-  for (int c = 0; c < C2; c++)
-    for (int i = 0; i < n; i++)
-      memcpy (ws->dp2 + ((gsize) c * n + i) * S2 * S2,
-              ws->dflat + (gsize) i * FLAT + c * S2 * S2, S2 * S2 * sizeof (float));
-
-  cvl_nn_maxpool_relu_backward (ws->dp2, ws->arg2, ws->c2, C2 * n, S1, S1, ws->dc2);
-  cvl_nn_fft_conv_backward (ws->conv2, ws->dc2, grads + layout[CONV2_W].offset,
-                            grads + layout[CONV2_B].offset, ws->dp1);
+  cvl_nn_fft_conv_backward_pool (ws->conv2, ws->dflat, ws->flat, ws->arg2, TRUE,
+                                 grads + layout[CONV2_W].offset,
+                                 grads + layout[CONV2_B].offset, ws->dp1);
   cvl_nn_maxpool_relu_backward (ws->dp1, ws->arg1, ws->c1, C1 * n, SIDE, SIDE, ws->dc1);
   cvl_nn_conv_backward (&s1, ws->dc1, tensor (net, CONV1_W),
                         grads + layout[CONV1_W].offset, grads + layout[CONV1_B].offset,

@@ -11,6 +11,11 @@ G_BEGIN_DECLS
 
 #define CVL_NET_INPUT_SIDE 28
 #define CVL_NET_CLASSES    10
+/* New networks see (pixel − mean) / std, MNIST's training-set statistics;
+ * the pair is saved with the model (input_mean, input_std) and a model
+ * without it sees pixels in [0, 1] as they are. */
+#define CVL_NET_INPUT_MEAN 0.1307f
+#define CVL_NET_INPUT_STD  0.3081f
 
 typedef struct _CvlNet CvlNet;
 

@@ -168,6 +168,50 @@ cvl_nn_fft_conv_new (const CvlConvShape *s,
   return g_steal_pointer (&fc);
 }
 
+/* -- Jobs ------------------------------------------------------------------ */
+
+typedef enum
+{
+  LOAD_INPUT,     /* h×w planes → spectra */
+  LOAD_WEIGHT,    /* k×k kernels, flipped and wrapped → spectra */
+  STORE_OUTPUT,   /* spectra → h×w planes, + bias, ReLU */
+  STORE_WEIGHT,   /* spectra → k×k kernel gradients */
+  STORE_POOL,     /* spectra → h×w planes, + bias, ReLU, 2×2 max-pool */
+  LOAD_UNPOOL,    /* the max-pool's and ReLU's backward → spectra */
+} Transform;
+
+typedef struct
+{
+  CvlFftConv  *fc;
+  Transform    kind;
+  gsize        planes;
+  int          tasks;
+  const float *src;       /* LOAD_*: planes */
+  float       *dst;       /* STORE_*: planes */
+  float       *spectra;   /* see the layouts above */
+  const float *bias;      /* STORE_OUTPUT: per plane / per_bias, or NULL */
+  int          per_bias;  /* planes per bias value (the batch) */
+  gboolean     relu;
+  /* STORE_POOL and LOAD_UNPOOL: plane c·n + i pooled to (h/2)·(w/2) values
+   * at pooled_at (); `arg` [planes][h/2·w/2] says which of the 2×2 won. */
+  int          n;
+  gboolean     flat;      /* pooled [N][C·P] instead of [C][N][P] */
+  float       *pooled;    /* STORE_POOL */
+  const float *pooled_in; /* LOAD_UNPOOL: the forward's, the ReLU's mask */
+  const float *dpooled;   /* LOAD_UNPOOL */
+  guint8      *arg;
+} TransformJob;
+
+static gsize
+pooled_at (const TransformJob *job,
+           gsize               plane)
+{
+  gsize pooled = (gsize) (job->fc->s.h / 2) * (job->fc->s.w / 2);
+  gsize c = plane / job->n, i = plane % job->n, channels = job->planes / job->n;
+
+  return (job->flat ? i * channels + c : plane) * pooled;
+}
+
 /* -- 16×16 transforms, eight planes at once --------------------------------- */
 
 typedef float V8 __attribute__ ((vector_size (32)));
@@ -405,31 +449,114 @@ store_planes16 (const float *grid,
         dst[(gsize) b * n + i] = relu ? MAX (v, 0.f) : v;
       }
 }
+
+/* Lanes of a 16×16 grid → bias, ReLU and 2×2 max-pool of eight planes,
+ * as pool_grid. */
+SIMD_ATTRIBUTES static void
+store_pool16 (const TransformJob *job,
+              gsize               p0,
+              const float        *grid,
+              const float        *bias)
+{
+  const __m256 *g = (const __m256 *) grid;
+  int oh = job->fc->s.h / 2, ow = job->fc->s.w / 2;
+  __m256 b8 = _mm256_loadu_ps (bias), zero = _mm256_setzero_ps ();
+  __m256 one = _mm256_set1_ps (1.f), two = _mm256_set1_ps (2.f), three = _mm256_set1_ps (3.f);
+  float *out[BLOCK];
+  guint8 *arg = job->arg + p0 * oh * ow;
+
+  for (int b = 0; b < BLOCK; b++)
+    out[b] = job->pooled + pooled_at (job, p0 + b);
+  for (int oy = 0; oy < oh; oy++)
+    for (int ox = 0; ox < ow; ox++)
+      {
+        const __m256 *r0 = g + (2 * oy) * 16 + 2 * ox, *r1 = r0 + 16;
+        __m256 best = _mm256_max_ps (_mm256_add_ps (r0[0], b8), zero);
+        __m256 which = zero, v, gt;
+        float bv[BLOCK], wv[BLOCK];
+
+        v = _mm256_max_ps (_mm256_add_ps (r0[1], b8), zero);
+        gt = _mm256_cmp_ps (v, best, _CMP_GT_OQ);
+        best = _mm256_blendv_ps (best, v, gt);
+        which = _mm256_blendv_ps (which, one, gt);
+        v = _mm256_max_ps (_mm256_add_ps (r1[0], b8), zero);
+        gt = _mm256_cmp_ps (v, best, _CMP_GT_OQ);
+        best = _mm256_blendv_ps (best, v, gt);
+        which = _mm256_blendv_ps (which, two, gt);
+        v = _mm256_max_ps (_mm256_add_ps (r1[1], b8), zero);
+        gt = _mm256_cmp_ps (v, best, _CMP_GT_OQ);
+        best = _mm256_blendv_ps (best, v, gt);
+        which = _mm256_blendv_ps (which, three, gt);
+        _mm256_storeu_ps (bv, best);
+        _mm256_storeu_ps (wv, which);
+        for (int b = 0; b < BLOCK; b++)
+          {
+            out[b][oy * ow + ox] = bv[b];
+            arg[(gsize) b * oh * ow + oy * ow + ox] = (guint8) wv[b];
+          }
+      }
+}
 #endif
 
 /* -- Plane transforms ------------------------------------------------------- */
 
-typedef enum
+/* Bias, ReLU and 2×2 max-pool of one plane's grid (stride as load_grid);
+ * ties go to the first of the four, as cvl_nn_maxpool_forward. */
+static void
+pool_grid (const TransformJob *job,
+           gsize               plane,
+           const float        *grid,
+           int                 stride)
 {
-  LOAD_INPUT,     /* h×w planes → spectra */
-  LOAD_WEIGHT,    /* k×k kernels, flipped and wrapped → spectra */
-  STORE_OUTPUT,   /* spectra → h×w planes, + bias, ReLU */
-  STORE_WEIGHT,   /* spectra → k×k kernel gradients */
-} Transform;
+  const CvlFftConv *fc = job->fc;
+  int oh = fc->s.h / 2, ow = fc->s.w / 2, fw = fc->fw;
+  float b = job->bias != NULL ? job->bias[plane / job->per_bias] : 0.f;
+  float *out = job->pooled + pooled_at (job, plane);
+  guint8 *arg = job->arg + plane * oh * ow;
 
-typedef struct
+  for (int oy = 0; oy < oh; oy++)
+    for (int ox = 0; ox < ow; ox++)
+      {
+        float best = 0.f;
+        int which = 0;
+
+        for (int a = 0; a < 4; a++)
+          {
+            float v = MAX (grid[((gsize) (2 * oy + (a >> 1)) * fw + 2 * ox + (a & 1)) * stride]
+                           + b, 0.f);
+
+            if (a == 0 || v > best)
+              best = v, which = a;
+          }
+        out[oy * ow + ox] = best;
+        arg[oy * ow + ox] = (guint8) which;
+      }
+}
+
+/* The pool's and ReLU's backward into a zeroed grid: each window's winner
+ * gets the pooled gradient where the pooled value was > 0. */
+static void
+unpool_grid (const TransformJob *job,
+             gsize               plane,
+             float              *grid,
+             int                 stride)
 {
-  CvlFftConv  *fc;
-  Transform    kind;
-  gsize        planes;
-  int          tasks;
-  const float *src;       /* LOAD_*: planes */
-  float       *dst;       /* STORE_*: planes */
-  float       *spectra;   /* see the layouts above */
-  const float *bias;      /* STORE_OUTPUT: per plane / per_bias, or NULL */
-  int          per_bias;  /* planes per bias value (the batch) */
-  gboolean     relu;
-} TransformJob;
+  const CvlFftConv *fc = job->fc;
+  int oh = fc->s.h / 2, ow = fc->s.w / 2, fw = fc->fw;
+  gsize at = pooled_at (job, plane);
+  const float *y = job->pooled_in + at, *dy = job->dpooled + at;
+  const guint8 *arg = job->arg + plane * oh * ow;
+
+  for (int oy = 0; oy < oh; oy++)
+    for (int ox = 0; ox < ow; ox++)
+      if (y[oy * ow + ox] > 0.f)
+        {
+          int a = arg[oy * ow + ox];
+
+          grid[((gsize) (2 * oy + (a >> 1)) * fw + 2 * ox + (a & 1)) * stride] =
+            dy[oy * ow + ox];
+        }
+}
 
 /* Grid element (y, x) of a plane is at grid[(y·fw + x)·stride]. */
 static void
@@ -587,12 +714,18 @@ forward_block (const TransformJob *job,
   if (fc->simd16)
     {
       for (int b = 0; b < count; b++)
-        load_grid (job, p0 + b, real + b, BLOCK);
-      r2c16 (real, 16, lanes);
+        if (job->kind == LOAD_UNPOOL)
+          unpool_grid (job, p0 + b, real + b, BLOCK);
+        else
+          load_grid (job, p0 + b, real + b, BLOCK);
+      r2c16 (real, job->kind == LOAD_WEIGHT ? 16 : (h + 1) & ~1, lanes);
       return;
     }
   for (int b = 0; b < count; b++)
-    load_grid (job, p0 + b, real + (gsize) b * fc->grid, 1);
+    if (job->kind == LOAD_UNPOOL)
+      unpool_grid (job, p0 + b, real + (gsize) b * fc->grid, 1);
+    else
+      load_grid (job, p0 + b, real + (gsize) b * fc->grid, 1);
   fftwf_execute_dft_r2c (fc->r2c, real, (fftwf_complex *) spec);
   for (int f = 0; f < fc->freqs; f++)
     for (int b = 0; b < BLOCK; b++)
@@ -614,7 +747,7 @@ inverse_block (const TransformJob *job,
   const CvlFftConv *fc = job->fc;
   int h = fc->s.h, w = fc->s.w;
 
-  if (fc->simd16 && job->kind == STORE_OUTPUT && count == BLOCK)
+  if (fc->simd16 && job->kind != STORE_WEIGHT && count == BLOCK)
     {
       float bias[BLOCK] = { 0 };
 
@@ -623,7 +756,10 @@ inverse_block (const TransformJob *job,
           bias[b] = job->bias[(p0 + b) / job->per_bias];
       c2r16 (lanes, (h + 1) & ~1, real);
 #if defined(__x86_64__)
-      store_planes16 (real, h, w, bias, job->relu, job->dst + p0 * h * w);
+      if (job->kind == STORE_POOL)
+        store_pool16 (job, p0, real, bias);
+      else
+        store_planes16 (real, h, w, bias, job->relu, job->dst + p0 * h * w);
 #endif
       return;
     }
@@ -631,7 +767,10 @@ inverse_block (const TransformJob *job,
     {
       c2r16 (lanes, 16, real);
       for (int b = 0; b < count; b++)
-        store_grid (job, p0 + b, real + b, BLOCK);
+        if (job->kind == STORE_POOL)
+          pool_grid (job, p0 + b, real + b, BLOCK);
+        else
+          store_grid (job, p0 + b, real + b, BLOCK);
       return;
     }
   for (int f = 0; f < fc->freqs; f++)
@@ -642,7 +781,10 @@ inverse_block (const TransformJob *job,
       }
   fftwf_execute_dft_c2r (fc->c2r, (fftwf_complex *) spec, real);
   for (int b = 0; b < count; b++)
-    store_grid (job, p0 + b, real + (gsize) b * fc->grid, 1);
+    if (job->kind == STORE_POOL)
+      pool_grid (job, p0 + b, real + (gsize) b * fc->grid, 1);
+    else
+      store_grid (job, p0 + b, real + (gsize) b * fc->grid, 1);
 }
 
 /* Task t transforms a contiguous run of planes, GROUP·BLOCK at a time; every
@@ -658,7 +800,8 @@ transform_task (gpointer data,
   gsize last = MIN (job->planes, groups * (task + 1) / job->tasks * run);
   gsize stride = (gsize) fc->freqs * 2 * BLOCK;
   float *real = fc->real[task], *spec = fc->spec[task], *lanes = fc->lanes[task];
-  gboolean load = job->kind == LOAD_INPUT || job->kind == LOAD_WEIGHT;
+  gboolean load = job->kind == LOAD_INPUT || job->kind == LOAD_WEIGHT ||
+                  job->kind == LOAD_UNPOOL;
 
   for (gsize p0 = first; p0 < last; p0 += run)
     {
@@ -682,6 +825,23 @@ transform_task (gpointer data,
 }
 
 static void
+run_transform (TransformJob *template)
+{
+  TransformJob job = *template;
+  CvlFftConv *fc = job.fc;
+  gsize planes = job.planes;
+  gsize groups = (planes + GROUP * BLOCK - 1) / (GROUP * BLOCK);
+  int threads = cvl_nn_get_threads ();
+
+  /* Tasks own scratch by index; a fixed count keeps the split independent
+   * of the threads. One thread for small jobs (batch-1 inference). */
+  job.tasks = (int) MIN ((gsize) MAX_TASKS, groups);
+  if ((gsize) planes * fc->grid < ((gsize) 1 << 15))
+    threads = 1;
+  cvl_parallel_for (job.tasks, threads, transform_task, &job, NULL);
+}
+
+static void
 transform (CvlFftConv  *fc,
            Transform    kind,
            gsize        planes,
@@ -693,15 +853,8 @@ transform (CvlFftConv  *fc,
            gboolean     relu)
 {
   TransformJob job = { fc, kind, planes, 0, src, dst, spectra, bias, per_bias, relu };
-  gsize groups = (planes + GROUP * BLOCK - 1) / (GROUP * BLOCK);
-  int threads = cvl_nn_get_threads ();
 
-  /* Tasks own scratch by index; a fixed count keeps the split independent
-   * of the threads. One thread for small jobs (batch-1 inference). */
-  job.tasks = (int) MIN ((gsize) MAX_TASKS, groups);
-  if ((gsize) planes * fc->grid < ((gsize) 1 << 15))
-    threads = 1;
-  cvl_parallel_for (job.tasks, threads, transform_task, &job, NULL);
+  run_transform (&job);
 }
 
 /* -- Per-frequency products ------------------------------------------------- */
@@ -808,8 +961,30 @@ cvl_nn_fft_conv_forward (CvlFftConv  *fc,
     }
   transform (fc, LOAD_INPUT, (gsize) s->c_in * n, in, NULL, fc->x, NULL, 1, FALSE);
   products (fc, n, FALSE, FALSE, new_weights);
-  transform (fc, STORE_OUTPUT, (gsize) s->c_out * n, NULL, out, fc->y, bias, n, relu);
+  if (out != NULL)
+    transform (fc, STORE_OUTPUT, (gsize) s->c_out * n, NULL, out, fc->y, bias, n, relu);
 }
+
+void
+cvl_nn_fft_conv_forward_pool (CvlFftConv  *fc,
+                              int          n,
+                              const float *in,
+                              const float *weight,
+                              const float *bias,
+                              float       *pooled,
+                              guint8      *arg,
+                              gboolean     flat)
+{
+  const CvlConvShape *s = &fc->s;
+  TransformJob job = { fc, STORE_POOL, (gsize) s->c_out * n, 0, NULL, NULL, fc->y, bias, n,
+                       TRUE, n, flat, pooled, NULL, NULL, arg };
+
+  g_return_if_fail (s->h % 2 == 0 && s->w % 2 == 0);
+  cvl_nn_fft_conv_forward (fc, n, in, weight, bias, NULL, TRUE);
+  run_transform (&job);
+}
+
+static void backward_from_y (CvlFftConv *fc, float *dweight, float *dbias, float *din);
 
 void
 cvl_nn_fft_conv_backward (CvlFftConv  *fc,
@@ -818,11 +993,40 @@ cvl_nn_fft_conv_backward (CvlFftConv  *fc,
                           float       *dbias,
                           float       *din)
 {
+  g_return_if_fail (fc->n >= 1);
+  transform (fc, LOAD_INPUT, (gsize) fc->s.c_out * fc->n, dout, NULL, fc->y, NULL, 1, FALSE);
+  backward_from_y (fc, dweight, dbias, din);
+}
+
+void
+cvl_nn_fft_conv_backward_pool (CvlFftConv   *fc,
+                               const float  *dpooled,
+                               const float  *pooled,
+                               const guint8 *arg,
+                               gboolean      flat,
+                               float        *dweight,
+                               float        *dbias,
+                               float        *din)
+{
+  int n = fc->n;
+  TransformJob job = { fc, LOAD_UNPOOL, (gsize) fc->s.c_out * n, 0, NULL, NULL, fc->y, NULL,
+                       n, FALSE, n, flat, NULL, pooled, dpooled, (guint8 *) arg };
+
+  g_return_if_fail (n >= 1);
+  run_transform (&job);
+  backward_from_y (fc, dweight, dbias, din);
+}
+
+/* dout's spectra in Y → the gradients. */
+static void
+backward_from_y (CvlFftConv *fc,
+                 float      *dweight,
+                 float      *dbias,
+                 float      *din)
+{
   const CvlConvShape *s = &fc->s;
   int n = fc->n;
 
-  g_return_if_fail (n >= 1);
-  transform (fc, LOAD_INPUT, (gsize) s->c_out * n, dout, NULL, fc->y, NULL, 1, FALSE);
   /* Bias: each plane's sum is its spectrum at frequency 0. */
   for (int co = 0; co < s->c_out; co++)
     {

@@ -129,6 +129,30 @@ void        cvl_nn_fft_conv_backward (CvlFftConv  *fc,
                                       float       *dbias,
                                       float       *din);
 
+/* Forward with ReLU and a 2×2 max-pool after it (h, w even): pooled is
+ * [Co,N,h/2,w/2], or with `flat` [N, Co·(h/2)·(w/2)] (a dense layer's
+ * input); arg [Co,N,h/2,w/2] as cvl_nn_maxpool_forward's. The full-size
+ * output is never stored. */
+void        cvl_nn_fft_conv_forward_pool  (CvlFftConv  *fc,
+                                           int          n,
+                                           const float *in,
+                                           const float *weight,
+                                           const float *bias,
+                                           float       *pooled,
+                                           guint8      *arg,
+                                           gboolean     flat);
+/* Its backward from dpooled (same layout as pooled): the pool's and ReLU's
+ * backward (a window's winner gets the gradient where its pooled value is
+ * > 0) folded into the transforms. */
+void        cvl_nn_fft_conv_backward_pool (CvlFftConv   *fc,
+                                           const float  *dpooled,
+                                           const float  *pooled,
+                                           const guint8 *arg,
+                                           gboolean      flat,
+                                           float        *dweight,
+                                           float        *dbias,
+                                           float        *din);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CvlFftConv, cvl_nn_fft_conv_free)
 
 /* Max-pool 2×2, stride 2, over `planes` planes of [H,W] (H, W even) →
