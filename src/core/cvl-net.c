@@ -74,9 +74,7 @@ struct _CvlNetWorkspace
   int      capacity;
   gboolean training;
   float   *x0;      /* [1,N,28,28] */
-  float   *col1;    /* [25, N·784] */
-  float   *c1;      /* [32,N,28,28] after ReLU */
-  float   *p1;      /* [32,N,14,14] */
+  float   *p1;      /* [32,N,14,14]: conv1, ReLU, pool */
   guint8  *arg1;
   CvlFftConv *conv2;
   guint8  *arg2;    /* [64,N,7,7] */
@@ -86,7 +84,7 @@ struct _CvlNetWorkspace
   float   *mask;    /* [N,1024] */
   float   *z;       /* [N,10] */
   /* backward */
-  float   *dz, *dd, *dflat, *dp1, *dc1;
+  float   *dz, *dd, *dflat, *dp1;
 };
 
 const CvlNetTensorInfo *
@@ -363,8 +361,6 @@ cvl_net_workspace_free (CvlNetWorkspace *ws)
   if (ws == NULL)
     return;
   cvl_nn_free (ws->x0);
-  cvl_nn_free (ws->col1);
-  cvl_nn_free (ws->c1);
   cvl_nn_free (ws->p1);
   g_free (ws->arg1);
   g_clear_pointer (&ws->conv2, cvl_nn_fft_conv_free);
@@ -378,7 +374,6 @@ cvl_net_workspace_free (CvlNetWorkspace *ws)
   cvl_nn_free (ws->dd);
   cvl_nn_free (ws->dflat);
   cvl_nn_free (ws->dp1);
-  cvl_nn_free (ws->dc1);
   g_free (ws);
 }
 
@@ -404,8 +399,6 @@ cvl_net_workspace_new (int       capacity,
 #define ALLOC(field, count) \
   G_STMT_START { if (ok) ok = (ws->field = cvl_nn_alloc ((count), error)) != NULL; } G_STMT_END
   ALLOC (x0, n * PIXELS);
-  ALLOC (col1, n * PIXELS * K * K);
-  ALLOC (c1, n * C1 * PIXELS);
   ALLOC (p1, n * C1 * S1 * S1);
   ALLOC (flat, n * FLAT);
   ALLOC (h, n * HIDDEN);
@@ -418,7 +411,6 @@ cvl_net_workspace_new (int       capacity,
       ALLOC (dd, n * HIDDEN);
       ALLOC (dflat, n * FLAT);
       ALLOC (dp1, n * C1 * S1 * S1);
-      ALLOC (dc1, n * C1 * PIXELS);
     }
 #undef ALLOC
   if (!ok)
@@ -463,9 +455,8 @@ cvl_net_forward (CvlNet          *net,
     for (gsize i = 0; i < (gsize) n * PIXELS; i++)
       ws->x0[i] = (images[i] - mean) * scale;
   }
-  cvl_nn_conv_forward (&s1, ws->x0, tensor (net, CONV1_W), tensor (net, CONV1_B),
-                       ws->c1, ws->col1, TRUE);
-  cvl_nn_maxpool_forward (ws->c1, C1 * n, SIDE, SIDE, ws->p1, ws->arg1);
+  cvl_nn_conv1_pool_forward (&s1, ws->x0, tensor (net, CONV1_W), tensor (net, CONV1_B),
+                             ws->p1, ws->arg1);
   /* Straight into [N, 64·7·7]: torch's x.view(N, -1) of an NCHW tensor. */
   cvl_nn_fft_conv_forward_pool (ws->conv2, n, ws->p1, tensor (net, CONV2_W),
                                 tensor (net, CONV2_B), ws->flat, ws->arg2, TRUE);
@@ -514,10 +505,8 @@ cvl_net_train_batch (CvlNet          *net,
   cvl_nn_fft_conv_backward_pool (ws->conv2, ws->dflat, ws->flat, ws->arg2, TRUE,
                                  grads + layout[CONV2_W].offset,
                                  grads + layout[CONV2_B].offset, ws->dp1);
-  cvl_nn_maxpool_relu_backward (ws->dp1, ws->arg1, ws->c1, C1 * n, SIDE, SIDE, ws->dc1);
-  cvl_nn_conv_backward (&s1, ws->dc1, tensor (net, CONV1_W),
-                        grads + layout[CONV1_W].offset, grads + layout[CONV1_B].offset,
-                        NULL, ws->col1);
+  cvl_nn_conv1_pool_backward (&s1, ws->x0, ws->p1, ws->arg1, ws->dp1,
+                              grads + layout[CONV1_W].offset, grads + layout[CONV1_B].offset);
   return loss;
 }
 

@@ -102,6 +102,25 @@ void     cvl_nn_conv_backward_naive (const CvlConvShape *s,
                                      float       *dbias,
                                      float       *din);
 
+/* A one-channel input layer (c_in = 1, k ≤ 7, c_out ≤ 64, h and w even)
+ * with ReLU and a 2×2 max-pool in one pass, for the lecture's conv1: in
+ * [N,H,W] → pooled [Co,N,H/2,W/2] and arg as cvl_nn_maxpool_forward's. */
+void     cvl_nn_conv1_pool_forward  (const CvlConvShape *s,
+                                     const float        *in,
+                                     const float        *weight,
+                                     const float        *bias,
+                                     float              *pooled,
+                                     guint8             *arg);
+/* Its weight and bias gradients from dpooled [Co,N,H/2,W/2] (no input
+ * gradient: it is the first layer). */
+void     cvl_nn_conv1_pool_backward (const CvlConvShape *s,
+                                     const float        *in,
+                                     const float        *pooled,
+                                     const guint8       *arg,
+                                     const float        *dpooled,
+                                     float              *dweight,
+                                     float              *dbias);
+
 /* The same convolution by FFT, for small maps and many channels (the
  * lecture's conv2: 14×14, 5×5, 32 → 64 channels, ~8× fewer multiplications
  * than im2col): planes padded to (h + k/2) × (w + k/2), whose cyclic

@@ -256,6 +256,62 @@ test_fft_conv_pool_matches_naive (void)
       }
 }
 
+/* The fused one-channel conv1 + ReLU + pool against the naive pieces. */
+static void
+test_conv1_pool_matches_naive (void)
+{
+  const CvlConvShape cases[] = {
+    { 9, 1, 32, 28, 28, 5 },
+    { 3, 1, 8, 10, 6, 3 },
+    { 2, 1, 12, 8, 8, 7 },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      CvlConvShape s = cases[c];
+      int oh = s.h / 2, ow = s.w / 2;
+      gsize n_in = (gsize) s.n * s.h * s.w, n_out = (gsize) s.c_out * s.n * s.h * s.w;
+      gsize n_pool = (gsize) s.c_out * s.n * oh * ow, n_w = (gsize) s.c_out * s.k * s.k;
+      CvlRng rng;
+      float *in, *w, *b, *out_ref, *dout_ref, *pool, *pool_ref, *dpool;
+      float *dw, *db, *dw_ref, *db_ref;
+      g_autofree guint8 *arg = g_malloc (n_pool), *arg_ref = g_malloc (n_pool);
+
+      cvl_rng_init (&rng, 61 + c);
+      in = random_floats (&rng, n_in, 1);
+      w = random_floats (&rng, n_w, 0.5);
+      b = random_floats (&rng, s.c_out, 0.5);
+      dpool = random_floats (&rng, n_pool, 1);
+      out_ref = cvl_nn_alloc (n_out, NULL);
+      dout_ref = cvl_nn_alloc (n_out, NULL);
+      pool = cvl_nn_alloc (n_pool, NULL);
+      pool_ref = cvl_nn_alloc (n_pool, NULL);
+      dw = cvl_nn_alloc (n_w, NULL);
+      dw_ref = cvl_nn_alloc (n_w, NULL);
+      db = cvl_nn_alloc (s.c_out, NULL);
+      db_ref = cvl_nn_alloc (s.c_out, NULL);
+
+      cvl_nn_conv_forward_naive (&s, in, w, b, out_ref);
+      cvl_nn_relu_forward (out_ref, out_ref, n_out);
+      cvl_nn_maxpool_forward (out_ref, s.c_out * s.n, s.h, s.w, pool_ref, arg_ref);
+      cvl_nn_conv1_pool_forward (&s, in, w, b, pool, arg);
+      assert_close (pool, pool_ref, n_pool, 1e-5, 1e-5, "conv1 pooled");
+      for (gsize i = 0; i < n_pool; i++)
+        if (arg[i] != arg_ref[i])
+          dpool[i] = 0.f;   /* a near-tie: either winner is right */
+
+      cvl_nn_maxpool_relu_backward (dpool, arg_ref, out_ref, s.c_out * s.n, s.h, s.w, dout_ref);
+      cvl_nn_conv_backward_naive (&s, in, dout_ref, w, dw_ref, db_ref, NULL);
+      cvl_nn_conv1_pool_backward (&s, in, pool, arg, dpool, dw, db);
+      assert_close (dw, dw_ref, n_w, 1e-4, 1e-5, "conv1 dweight");
+      assert_close (db, db_ref, s.c_out, 1e-4, 1e-5, "conv1 dbias");
+
+      for (float **p = (float *[]) { in, w, b, out_ref, dout_ref, pool, pool_ref, dpool, dw,
+                                     db, dw_ref, db_ref, NULL }; *p; p++)
+        cvl_nn_free (*p);
+    }
+}
+
 /* L = Σ out·R for a fixed random R: dL/dout = R. */
 static void
 test_conv_gradient (void)
@@ -819,6 +875,7 @@ main (int    argc,
   g_test_add_func ("/core/nn/rng", test_rng);
   g_test_add_func ("/core/nn/conv-matches-naive", test_conv_matches_naive);
   g_test_add_func ("/core/nn/conv-gradient", test_conv_gradient);
+  g_test_add_func ("/core/nn/conv1-pool-matches-naive", test_conv1_pool_matches_naive);
   g_test_add_func ("/core/nn/fft-conv-matches-naive", test_fft_conv_matches_naive);
   g_test_add_func ("/core/nn/fft-conv-pool-matches-naive", test_fft_conv_pool_matches_naive);
   g_test_add_func ("/core/nn/maxpool-gradient", test_maxpool_gradient);
