@@ -19,7 +19,8 @@ G_BEGIN_DECLS
 
 typedef struct _CvlNet CvlNet;
 
-/* A network with He-initialised weights from `seed`. */
+/* A network initialised from `seed` as PyTorch initialises Conv2d and
+ * Linear (uniform in ±1/√fan_in, biases too). */
 CvlNet   *cvl_net_new          (guint64       seed);
 void      cvl_net_free         (CvlNet       *net);
 CvlNet   *cvl_net_copy         (const CvlNet *net);
