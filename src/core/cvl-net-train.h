@@ -26,7 +26,9 @@ const CvlNetTensorInfo *cvl_net_tensor_info (guint index);
 /* Floats in the flat array: 3,274,634 parameters, each tensor padded to
  * 16 floats. */
 gsize        cvl_net_n_params    (void);
-/* The flat array of every parameter (see cvl_net_tensor_info). */
+/* The flat array of every parameter (see cvl_net_tensor_info), to write:
+ * from then on cvl_net_predict keeps no copy derived from the weights
+ * (it reads them as they are at each call). */
 float       *cvl_net_get_params  (CvlNet       *net);
 const float *cvl_net_peek_params (const CvlNet *net);
 /* A tensor by name ("conv1.weight" …) or NULL. */

@@ -22,6 +22,7 @@
 #define HIDDEN   1024
 #define CLASSES  CVL_NET_CLASSES             /* 10 */
 #define PREDICT_CHUNK 256
+#define SPARSE_MAX    4      /* images per prediction for the sparse fc */
 
 enum { CONV1_W, CONV1_B, CONV2_W, CONV2_B, FC_W, FC_B, LOGITS_W, LOGITS_B };
 
@@ -67,6 +68,10 @@ struct _CvlNet
   float            in_std;
   GHashTable      *metadata;  /* char* → char*, or NULL */
   CvlNetWorkspace *predict;   /* lazily, for cvl_net_predict */
+  /* fc.weight transposed, [3136,1024], for small predictions; never on a
+   * net whose parameters were lent out for writing (cvl_net_get_params). */
+  float           *fc_t;
+  gboolean         params_lent;
 };
 
 struct _CvlNetWorkspace
@@ -162,6 +167,7 @@ cvl_net_free (CvlNet *net)
   cvl_nn_free (net->params);
   g_clear_pointer (&net->metadata, g_hash_table_unref);
   g_clear_pointer (&net->predict, cvl_net_workspace_free);
+  g_clear_pointer (&net->fc_t, cvl_nn_free);
   g_free (net);
 }
 
@@ -198,6 +204,8 @@ float *
 cvl_net_get_params (CvlNet *net)
 {
   g_return_val_if_fail (net != NULL, NULL);
+  net->params_lent = TRUE;
+  g_clear_pointer (&net->fc_t, cvl_nn_free);
   return net->params;
 }
 
@@ -217,6 +225,16 @@ cvl_net_get_tensor (const CvlNet *net,
     if (g_str_equal (layout[i].name, name))
       return tensor (net, i);
   return NULL;
+}
+
+void
+cvl_net_get_input_normalization (const CvlNet *net,
+                                 float        *mean,
+                                 float        *std)
+{
+  g_return_if_fail (net != NULL && mean != NULL && std != NULL);
+  *mean = net->in_mean;
+  *std = net->in_std;
 }
 
 GHashTable *
@@ -444,13 +462,14 @@ cvl_net_workspace_get_capacity (CvlNetWorkspace *ws)
 
 /* -- Passes ----------------------------------------------------------------- */
 
-const float *
-cvl_net_forward (CvlNet          *net,
-                 CvlNetWorkspace *ws,
-                 const float     *images,
-                 int              n,
-                 float            keep,
-                 CvlRng          *rng)
+static const float *
+forward (CvlNet          *net,
+         CvlNetWorkspace *ws,
+         const float     *images,
+         int              n,
+         float            keep,
+         CvlRng          *rng,
+         const float     *fc_t)
 {
   CvlConvShape s1 = { n, 1, C1, SIDE, SIDE, K };
 
@@ -470,8 +489,11 @@ cvl_net_forward (CvlNet          *net,
   cvl_nn_fft_conv_forward_pool (ws->conv2, n, ws->p1, tensor (net, CONV2_W),
                                 tensor (net, CONV2_B), ws->flat, ws->arg2, TRUE);
 
-  cvl_nn_dense_forward (n, FLAT, HIDDEN, ws->flat, tensor (net, FC_W), tensor (net, FC_B),
-                        ws->h);
+  if (fc_t != NULL)
+    cvl_nn_dense_forward_sparse (n, FLAT, HIDDEN, ws->flat, fc_t, tensor (net, FC_B), ws->h);
+  else
+    cvl_nn_dense_forward (n, FLAT, HIDDEN, ws->flat, tensor (net, FC_W), tensor (net, FC_B),
+                          ws->h);
   cvl_nn_relu_forward (ws->h, ws->h, (gsize) n * HIDDEN);
   if (rng != NULL)
     cvl_nn_dropout_forward (ws->h, ws->d, ws->mask, (gsize) n * HIDDEN, keep, rng);
@@ -480,6 +502,17 @@ cvl_net_forward (CvlNet          *net,
   cvl_nn_dense_forward (n, HIDDEN, CLASSES, ws->d, tensor (net, LOGITS_W),
                         tensor (net, LOGITS_B), ws->z);
   return ws->z;
+}
+
+const float *
+cvl_net_forward (CvlNet          *net,
+                 CvlNetWorkspace *ws,
+                 const float     *images,
+                 int              n,
+                 float            keep,
+                 CvlRng          *rng)
+{
+  return forward (net, ws, images, n, keep, rng, NULL);
 }
 
 double
@@ -540,8 +573,20 @@ cvl_net_predict (CvlNet      *net,
   for (int first = 0; first < n; first += net->predict->capacity)
     {
       int count = MIN (net->predict->capacity, n - first);
-      const float *z = cvl_net_forward (net, net->predict,
-                                        images + (gsize) first * PIXELS, count, 1.f, NULL);
+      const float *z;
+
+      /* Drawing: one image at a time, where reading the fc weights is the
+       * cost; the transposed copy lets the zeros of its input skip rows. */
+      if (count <= SPARSE_MAX && !net->params_lent && net->fc_t == NULL)
+        {
+          net->fc_t = cvl_nn_alloc ((gsize) FLAT * HIDDEN, NULL);
+          if (net->fc_t != NULL)
+            for (int o = 0; o < HIDDEN; o++)
+              for (int i = 0; i < FLAT; i++)
+                net->fc_t[(gsize) i * HIDDEN + o] = tensor (net, FC_W)[(gsize) o * FLAT + i];
+        }
+      z = forward (net, net->predict, images + (gsize) first * PIXELS, count, 1.f, NULL,
+                   count <= SPARSE_MAX ? net->fc_t : NULL);
 
       memcpy (probs + (gsize) first * CLASSES, z, (gsize) count * CLASSES * sizeof (float));
       cvl_nn_softmax (count, CLASSES, probs + (gsize) first * CLASSES);

@@ -37,6 +37,10 @@ gboolean  cvl_net_save         (const CvlNet *net,
                                 const char   *path,
                                 GHashTable   *metadata,   /* char* → char*, may be NULL */
                                 GError      **error);
+/* The net sees (pixel − mean) / std of its [0, 1] input. */
+void      cvl_net_get_input_normalization (const CvlNet *net,
+                                           float        *mean,
+                                           float        *std);
 /* The metadata read with the model (NULL if none); owned by the net. */
 GHashTable *cvl_net_get_metadata (const CvlNet *net);
 

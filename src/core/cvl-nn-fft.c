@@ -23,6 +23,8 @@
 /* Blocks transformed before their spectra are written out together: runs of
  * 32 floats (two cache lines) per frequency instead of 8. */
 #define GROUP     4
+/* Below this batch the forward products skip sgemm (see product_few). */
+#define FEW_IMAGES 8
 #define MAX_TASKS 16
 
 #if defined(__x86_64__)
@@ -58,6 +60,7 @@ struct _CvlFftConv
   float        *x, *y, *wc, *wf, *g, *dwc;       /* see above */
   float        *w_seen;                          /* the kernels behind wf */
   gboolean      wf_valid;
+  gboolean      block_valid;                     /* W matches Wc */
   float        *real[MAX_TASKS];                 /* [BLOCK][grid] or [grid][BLOCK] */
   float        *spec[MAX_TASKS];                 /* [BLOCK][F][2], FFTW's */
   float        *lanes[MAX_TASKS];                /* [GROUP][F][2][BLOCK] */
@@ -863,8 +866,62 @@ typedef struct
 {
   CvlFftConv *fc;
   int         n;
-  gboolean    backward, want_din, new_weights;
+  gboolean    backward, want_din;
+  gboolean    new_weights;   /* build W's block matrix from Wc first */
 } ProductJob;
+
+/* Y = W·X for a few images (drawing: one) from the compact spectra, which
+ * are half the bytes of the block matrix and need no packing: sgemm's
+ * packing of W cost more than the product itself there. */
+SIMD_ATTRIBUTES static void
+product_few (const CvlFftConv *fc,
+             int               n,
+             guint             f)
+{
+  int ci = fc->s.c_in, co = fc->s.c_out;
+  gsize pw = (gsize) co * ci;
+  const float *wr = fc->wc + (gsize) f * 2 * pw, *wi = wr + pw;
+  const float *x = fc->x + (gsize) f * 2 * ci * n;
+  float *y = fc->y + (gsize) f * 2 * co * n;
+  float xr[ci], xi[ci];
+
+  for (int j = 0; j < n; j++)
+    {
+      for (int i = 0; i < ci; i++)
+        {
+          xr[i] = x[(gsize) i * n + j];
+          xi[i] = x[(gsize) (ci + i) * n + j];
+        }
+      for (int o = 0; o < co; o++)
+        {
+          const float *a = wr + (gsize) o * ci, *b = wi + (gsize) o * ci;
+          V8 sr = { 0 }, si = { 0 };
+          float re = 0.f, im = 0.f;
+          int i = 0;
+
+          for (; i + 8 <= ci; i += 8)
+            {
+              V8 ar, br, vr, vi;
+
+              memcpy (&ar, a + i, sizeof ar);
+              memcpy (&br, b + i, sizeof br);
+              memcpy (&vr, xr + i, sizeof vr);
+              memcpy (&vi, xi + i, sizeof vi);
+              sr += ar * vr - br * vi;
+              si += ar * vi + br * vr;
+            }
+          for (int l = 0; l < 8; l++)
+            re += sr[l], im += si[l];
+          for (; i < ci; i++)
+            {
+              re += a[i] * xr[i] - b[i] * xi[i];
+              im += a[i] * xi[i] + b[i] * xr[i];
+            }
+          y[(gsize) o * n + j] = re;
+          y[(gsize) (co + o) * n + j] = im;
+        }
+    }
+}
 
 static void
 product_freq (gpointer data,
@@ -879,21 +936,26 @@ product_freq (gpointer data,
   float *w = fc->wf + (gsize) f * co2 * ci2;
   float *g = fc->g + (gsize) f * co2 * ci2;
 
+  if (job->new_weights)
+    {
+      const float *re = fc->wc + (gsize) f * 2 * pw, *im = re + pw;
+
+      /* [[Re, −Im], [Im, Re]] */
+      for (int o = 0; o < co; o++)
+        for (int i = 0; i < ci; i++)
+          {
+            w[(gsize) o * ci2 + i] = w[(gsize) (co + o) * ci2 + ci + i] = re[o * ci + i];
+            w[(gsize) (co + o) * ci2 + i] = im[o * ci + i];
+            w[(gsize) o * ci2 + ci + i] = -im[o * ci + i];
+          }
+    }
+  if (!job->backward && n < FEW_IMAGES)
+    {
+      product_few (fc, n, f);
+      return;
+    }
   if (!job->backward)
     {
-      if (job->new_weights)
-        {
-          const float *re = fc->wc + (gsize) f * 2 * pw, *im = re + pw;
-
-          /* [[Re, −Im], [Im, Re]] */
-          for (int o = 0; o < co; o++)
-            for (int i = 0; i < ci; i++)
-              {
-                w[(gsize) o * ci2 + i] = w[(gsize) (co + o) * ci2 + ci + i] = re[o * ci + i];
-                w[(gsize) (co + o) * ci2 + i] = im[o * ci + i];
-                w[(gsize) o * ci2 + ci + i] = -im[o * ci + i];
-              }
-        }
       /* Y [2Co, N] = W [2Co, 2Ci] × X [2Ci, N] */
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, co2, n, ci2, 1.f, w, ci2, x, n,
                    0.f, y, n);
@@ -925,9 +987,14 @@ products (CvlFftConv *fc,
           gboolean    want_din,
           gboolean    new_weights)
 {
-  ProductJob job = { fc, n, backward, want_din, new_weights };
-  int threads = (gsize) fc->freqs * fc->s.c_in * fc->s.c_out * n < ((gsize) 1 << 18)
-                ? 1 : cvl_nn_get_threads ();
+  ProductJob job = { fc, n, backward, want_din, FALSE };
+  int threads = cvl_nn_get_threads ();
+
+  /* The block matrix only where sgemm will use it. */
+  if (new_weights)
+    fc->block_valid = FALSE;
+  job.new_weights = !fc->block_valid && (backward || n >= FEW_IMAGES);
+  fc->block_valid = fc->block_valid || job.new_weights;
 
   cvl_parallel_for (fc->freqs, threads, product_freq, &job, NULL);
 }
