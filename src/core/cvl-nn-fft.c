@@ -56,7 +56,7 @@ struct _CvlFftConv
 {
   CvlConvShape  s;        /* s.n: capacity */
   int           fh, fw, fwc, freqs, grid, half;   /* grid = fh·fw, half = fh·fwc */
-  fftwf_plan    r2c, r2c1, c2r, c2r1;            /* BLOCK planes, one plane */
+  fftwf_plan    r2c, c2r;                        /* BLOCK planes at a time */
   float        *x, *y, *wc, *wf, *g, *dwc;       /* see above */
   float        *w_seen;                          /* the kernels behind wf */
   gboolean      wf_valid;
@@ -75,9 +75,7 @@ cvl_nn_fft_conv_free (CvlFftConv *fc)
     return;
   cvl_fftw_lock ();
   g_clear_pointer (&fc->r2c, fftwf_destroy_plan);
-  g_clear_pointer (&fc->r2c1, fftwf_destroy_plan);
   g_clear_pointer (&fc->c2r, fftwf_destroy_plan);
-  g_clear_pointer (&fc->c2r1, fftwf_destroy_plan);
   cvl_fftw_unlock ();
   cvl_nn_free (fc->x);
   cvl_nn_free (fc->y);
@@ -148,16 +146,14 @@ cvl_nn_fft_conv_new (const CvlConvShape *s,
     cvl_fftw_lock ();
     fc->r2c = fftwf_plan_many_dft_r2c (2, dims, BLOCK, r, NULL, 1, fc->grid,
                                        c, NULL, 1, fc->half, FFTW_ESTIMATE);
-    fc->r2c1 = fftwf_plan_dft_r2c_2d (fc->fh, fc->fw, r, c, FFTW_ESTIMATE);
     fc->c2r = fftwf_plan_many_dft_c2r (2, dims, BLOCK, c, NULL, 1, fc->half,
                                        r, NULL, 1, fc->grid, FFTW_ESTIMATE);
-    fc->c2r1 = fftwf_plan_dft_c2r_2d (fc->fh, fc->fw, c, r, FFTW_ESTIMATE);
     cvl_fftw_unlock ();
   }
-  if (fc->r2c == NULL || fc->r2c1 == NULL || fc->c2r == NULL || fc->c2r1 == NULL)
+  if (fc->r2c == NULL || fc->c2r == NULL)
     {
-      g_set_error (error, CVL_ERROR, CVL_ERROR_INVALID_ARGUMENT, "FFTW could not plan a %d×%d transform",
-                   fc->fh, fc->fw);
+      g_set_error (error, CVL_ERROR, CVL_ERROR_INVALID_ARGUMENT,
+                   "FFTW could not plan a %d×%d transform", fc->fh, fc->fw);
       return NULL;
     }
 #if defined(__x86_64__)
@@ -387,8 +383,8 @@ transpose8 (__m256 *r)
   r[7] = _mm256_permute2f128_ps (u3, u7, 0x31);
 }
 
-/* Eight h×w planes (h, w ≤ 16, h·w a multiple of 8... or not: the tail goes
- * one float at a time) → lanes of a 16×16 grid, zero outside. */
+/* Eight h×w planes (h, w ≤ 16) → lanes of a 16×16 grid, zero outside:
+ * 8×8 transposes, the last h·w mod 8 floats one at a time. */
 SIMD_ATTRIBUTES static void
 load_planes16 (const float *src,
                int          h,
