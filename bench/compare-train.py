@@ -18,25 +18,33 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CPU = {}
 
 
 def run(cmd, env=None):
-    """Runs cmd; returns (stdout, peak RSS in MiB) of that child alone."""
+    """Runs cmd; returns (stdout, peak RSS in MiB) of that child alone; its CPU
+    seconds (user + system) go into CPU[cmd[0]]."""
     print("$", " ".join(cmd), flush=True)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=env)
-    out = proc.stdout.read()
+    out = ""
+    for line in proc.stdout:   # echoed as it comes: runs take minutes
+        print("  " + line, end="", flush=True)
+        out += line
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"{cmd[0]} failed ({proc.returncode}):\n{out}")
+    CPU.setdefault(os.path.basename(cmd[1] if cmd[0].endswith("python3") else cmd[0]),
+                   []).append(usage.ru_utime + usage.ru_stime)
     return out, usage.ru_maxrss / 1024.0
 
 
 def ours(args):
     out, rss = run([os.path.join(args.build, "src", "cli", "convolve-cli"), "train",
                     "--data", args.data, "--epochs", str(args.epochs),
-                    "--threads", str(args.threads), "--seed", "1"])
+                    "--threads", str(args.threads), "--seed", "1"] +
+                   (["--limit", str(args.limit)] if args.limit else []))
     epochs = [(float(s), float(a)) for s, a in
               re.findall(r"epoch\s+\d+\s+([\d.]+) s.*?test ([\d.]+)%", out)]
     return epochs, rss
@@ -46,7 +54,9 @@ def torch(args):
     env = dict(os.environ)
     out, rss = run(["/usr/bin/python3", os.path.join(args.peer, "torch_mnist.py"),
                     "--data", args.data, "--epochs", str(args.epochs),
-                    "--threads", str(args.threads)], env)
+                    "--threads", str(args.threads)] +
+                   (["--limit", str(args.limit)] if args.limit else []) +
+                   (["--no-infer"] if args.no_infer else []), env)
     epochs = [(float(s), float(a)) for s, a in
               re.findall(r"epoch \d+: train ([\d.]+) s.*?test_acc ([\d.]+)%", out)]
     lat = re.search(r"infer batch1: median ([\d.]+) ms", out)
@@ -56,7 +66,9 @@ def torch(args):
 def our_latency(args):
     out, _ = run([os.path.join(args.build, "bench", "bench-train"), "--data", args.data,
                   "--threads", str(args.threads), "--steps", "10"])
-    lat = re.search(r"inference, batch 1: median ([\d.]+) ms", out)
+    # The bundled (trained) model's if there is one: what the Draw page runs.
+    lat = (re.search(r"inference, batch 1, bundled model: median ([\d.]+) ms", out) or
+           re.search(r"inference, batch 1: median ([\d.]+) ms", out))
     return float(lat.group(1)) if lat else float("nan")
 
 
@@ -71,6 +83,10 @@ def main():
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=1, help="alternating runs of each")
+    ap.add_argument("--limit", type=int, default=0,
+                    help="train on the first N images (epoch seconds scale with N)")
+    ap.add_argument("--no-infer", action="store_true",
+                    help="skip the batch-1 timings (PyTorch's and ours)")
     args = ap.parse_args()
 
     print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}  "
@@ -79,7 +95,7 @@ def main():
     for r in range(args.repeat):
         o_epochs, o_rss = ours(args)
         t_epochs, t_rss, t_lat = torch(args)
-        o_lat = our_latency(args)
+        o_lat = float("nan") if args.no_infer else our_latency(args)
         rows.append((o_epochs, o_rss, o_lat, t_epochs, t_rss, t_lat))
 
     def fmt_epochs(epochs):
@@ -99,6 +115,11 @@ def main():
         print(f"| {i} | Convolve | {fmt_epochs(oe)} | {fmt_acc(oe)} | {olat:.3f} | {orss:.0f} | "
               f"{ratio:.2f} |")
         print(f"| {i} | PyTorch | {fmt_epochs(te)} | {fmt_acc(te)} | {tlat:.3f} | {trss:.0f} | |")
+    # CPU seconds of whole runs (training, the test passes, start-up): a
+    # measure of work that other load on the machine inflates less.
+    print()
+    for name, secs in CPU.items():
+        print(f"CPU seconds, {name}: " + " / ".join(f"{c:.1f}" for c in secs))
     if len(ratios) > 1:
         print(f"\nmedian ratio of the last epochs: {statistics.median(ratios):.2f}")
 

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The convnet's building blocks: aligned float buffers, a small seedable
- * PRNG, layers with forward and backward passes (conv via im2col + sgemm and
- * a naive reference, max-pool, ReLU, dense, dropout, softmax cross-entropy),
- * initialisers and the Adam and SGD-with-momentum updates.
+ * PRNG, layers with forward and backward passes (conv via im2col + sgemm, a
+ * fused one-channel conv + ReLU + pool, conv by FFT, and a naive reference;
+ * max-pool, ReLU, dense, dropout, softmax cross-entropy), initialisers and
+ * the Adam and SGD-with-momentum updates.
  *
  * Layout: convolution activations are kept channel-major across the batch,
- * [C,N,H,W], so one sgemm covers the whole batch (Y[Co, N·H·W] = W[Co, K] ×
- * col[K, N·H·W]). For C = 1 that is the same memory as NCHW; dense layers
+ * [C,N,H,W], so one product covers the whole batch (Y[Co, N·H·W] = W[Co, K]
+ * × col[K, N·H·W]). For C = 1 that is the same memory as NCHW; dense layers
  * take row-major [N, features] with features flattened in NCHW order. */
 #pragma once
 
