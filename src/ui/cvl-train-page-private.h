@@ -22,6 +22,8 @@ typedef enum
   DATA_FOLDER,
 } DataChoice;
 
+#define GALLERY_MAX 60   /* mistakes shown at once */
+
 /* Series of the two plots. */
 enum { LOSS_SERIES, N_LOSS_SERIES };
 enum { TEST_SERIES, ESTIMATE_SERIES, TRAIN_SERIES, N_ACCURACY_SERIES };
@@ -76,6 +78,7 @@ struct _CvlTrainPage
   CvlTrainerProgress progress;
   CvlEvaluation   *evaluation;     /* the newest epoch's */
   int              filter_true, filter_predicted;   /* gallery filter, −1: all */
+  GtkWidget       *tiles[GALLERY_MAX];              /* GtkFlowBoxChild, made once */
   int              selected_filter;
   double           seconds;        /* training time of the newest plotted point */
   gint64           last_maps;      /* when the feature maps were last computed */
