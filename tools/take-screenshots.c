@@ -14,6 +14,7 @@
 #include "cvl-draw-page.h"
 #include "cvl-image-view.h"
 #include "cvl-kernel-page.h"
+#include "cvl-matrix-view.h"
 #include "cvl-train-page.h"
 #include "cvl-window.h"
 
@@ -48,42 +49,24 @@ spin_ms (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* What is on the X screen, as a user would see it (xwd and ImageMagick;
+ * rendering the window to a texture drew some labels at the wrong size). */
 static void
 save_window (GtkWidget *window, const char *dir, const char *name)
 {
   int w = gtk_widget_get_width (window), h = gtk_widget_get_height (window);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  g_autofree char *quoted = g_shell_quote (path);
+  g_autofree char *command = g_strdup_printf ("sh -c 'xwd -root -silent | convert xwd:- "
+                                              "-crop %dx%d+0+0 +repage %s'", w, h, quoted);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
 
-  spin_ms (300);   /* let the last frame settle */
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  if (!gdk_texture_save_to_png (texture, path))
-    g_error ("could not write %s", path);
+  spin_ms (400);   /* let the last frame reach the screen */
+  if (!g_spawn_command_line_sync (command, NULL, NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    g_error ("could not capture %s: %s", path, error->message);
   g_print ("%s (%d×%d)\n", path, w, h);
-}
-
-/* The scrolled window below `root` with the most to scroll. */
-static GtkWidget *
-longest_scroller (GtkWidget *root, GtkWidget *best)
-{
-  if (GTK_IS_SCROLLED_WINDOW (root))
-    {
-      GtkAdjustment *a = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (root));
-
-      if (best == NULL ||
-          gtk_adjustment_get_upper (a) >
-          gtk_adjustment_get_upper (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (best))))
-        best = root;
-    }
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    best = longest_scroller (c, best);
-  return best;
 }
 
 static void
@@ -93,6 +76,30 @@ scroll_to (GtkWidget *scroller, double fraction)
 
   gtk_adjustment_set_value (adj, fraction * (gtk_adjustment_get_upper (adj) -
                                              gtk_adjustment_get_page_size (adj)));
+}
+
+/* The last widget of `type` below `root`, depth first. */
+static GtkWidget *
+find_last (GtkWidget *root, GType type, GtkWidget *last)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    last = root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    last = find_last (c, type, last);
+  return last;
+}
+
+/* Scrolls so that `widget` starts `margin` pixels below the top. */
+static void
+scroll_into_view (GtkWidget *widget, double margin)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller));
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  graphene_point_t p;
+
+  if (gtk_widget_compute_point (widget, content, &GRAPHENE_POINT_INIT (0, 0), &p))
+    gtk_adjustment_set_value (adj, p.y - margin);
 }
 
 static void
@@ -151,7 +158,7 @@ main (int argc, char **argv)
                          -1.0, -1.0, FALSE);
   gtk_widget_activate_action (GTK_WIDGET (kernels), "kernels.generator", "s", "disk");
   wait_kernels (kernels);
-  scroll_to (longest_scroller (GTK_WIDGET (kernels), NULL), 1.0);
+  scroll_into_view (find_last (GTK_WIDGET (kernels), CVL_TYPE_MATRIX_VIEW, NULL), 420);
   save_window (window, out, "large-kernel.png");
   cvl_kernel_page_apply_preset (kernels, "sharpen");
   wait_kernels (kernels);
