@@ -149,7 +149,8 @@ cvl_train_page_update_state (CvlTrainPage *self)
   gtk_label_set_text (self->state_label, title);
 
   gtk_widget_set_sensitive (self->settings_group, configurable);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->dataset_row), configurable && !self->data_loading);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->dataset_row),
+                            configurable && !self->data_loading && self->download == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.stop",
                                  state == CVL_TRAINER_RUNNING || state == CVL_TRAINER_PAUSED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.reset",
@@ -602,6 +603,7 @@ cvl_train_page_dispose (GObject *object)
   stop_tick (self);
   g_clear_pointer (&self->trainer, cvl_trainer_free);
   g_cancellable_cancel (self->data_cancellable);
+  cvl_train_page_download_stop (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CVL_TYPE_TRAIN_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
@@ -651,6 +653,7 @@ cvl_train_page_class_init (CvlTrainPageClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, CvlTrainPage, name)
   BIND (dataset_row); BIND (optimizer_row); BIND (data_status_row); BIND (model_row);
+  BIND (download_row); BIND (download_bar); BIND (download_button);
   BIND (locate_button); BIND (settings_group); BIND (network_grid); BIND (main_scroll);
   BIND (start_button); BIND (start_content);
   BIND (epochs_spin); BIND (batch_spin); BIND (lr_spin); BIND (keep_spin); BIND (seed_spin);
@@ -670,6 +673,7 @@ cvl_train_page_class_init (CvlTrainPageClass *klass)
   gtk_widget_class_install_action (widget_class, "train.use-filter", NULL, use_filter_action);
   gtk_widget_class_install_action (widget_class, "train.gallery-all", NULL, gallery_all_action);
   cvl_train_page_io_class_init (widget_class);
+  cvl_train_page_download_class_init (widget_class);
   g_type_ensure (CVL_TYPE_PLOT);
   g_type_ensure (CVL_TYPE_FILTER_GRID);
   g_type_ensure (CVL_TYPE_CONFUSION);
