@@ -277,9 +277,8 @@ sha256_of_file (const char  *path,
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GInputStream) input = NULL;
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autoptr(GError) local_error = NULL;
-  g_autofree guint8 *buffer = g_malloc (64 * 1024);
+  char *sum;
 
   input = G_INPUT_STREAM (g_file_read (file, NULL, &local_error));
   if (input == NULL)
@@ -294,17 +293,10 @@ sha256_of_file (const char  *path,
       input = converted;
     }
 
-  for (;;)
-    {
-      gssize n = g_input_stream_read (input, buffer, 64 * 1024, NULL, &local_error);
-
-      if (n < 0)
-        goto failed;
-      if (n == 0)
-        break;
-      g_checksum_update (checksum, buffer, n);
-    }
-  return g_strdup (g_checksum_get_string (checksum));
+  sum = cvl_download_checksum (input, G_CHECKSUM_SHA256, NULL, &local_error);
+  if (sum == NULL)
+    goto failed;
+  return sum;
 
 failed:
   g_set_error (error, CVL_ERROR, CVL_ERROR_IO, "Could not read “%s”: %s",

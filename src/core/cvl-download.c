@@ -39,31 +39,43 @@ report (Progress *p,
 }
 
 char *
+cvl_download_checksum (GInputStream  *input,
+                       GChecksumType  type,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (type);
+  g_autofree guint8 *buffer = g_malloc (CHUNK);
+
+  g_return_val_if_fail (G_IS_INPUT_STREAM (input), NULL);
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (input, buffer, CHUNK, cancellable, error);
+
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      g_checksum_update (checksum, buffer, n);
+    }
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+char *
 cvl_download_md5_of_file (const char    *path,
                           GCancellable  *cancellable,
                           GError       **error)
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GFileInputStream) input = NULL;
-  g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
-  g_autofree guint8 *buffer = g_malloc (CHUNK);
 
   g_return_val_if_fail (path != NULL, NULL);
 
   input = g_file_read (file, cancellable, error);
   if (input == NULL)
     return NULL;
-  for (;;)
-    {
-      gssize n = g_input_stream_read (G_INPUT_STREAM (input), buffer, CHUNK, cancellable, error);
-
-      if (n < 0)
-        return NULL;
-      if (n == 0)
-        break;
-      g_checksum_update (md5, buffer, n);
-    }
-  return g_strdup (g_checksum_get_string (md5));
+  return cvl_download_checksum (G_INPUT_STREAM (input), G_CHECKSUM_MD5, cancellable, error);
 }
 
 static goffset

@@ -36,6 +36,12 @@ gboolean cvl_download_files (const char * const    *mirrors,
                              GCancellable          *cancellable,
                              GError               **error);
 
+/* The lowercase hex checksum of what `input` reads to its end, or NULL with
+ * an error. */
+char    *cvl_download_checksum    (GInputStream  *input,
+                                   GChecksumType  type,
+                                   GCancellable  *cancellable,
+                                   GError       **error);
 /* The lowercase hex MD5 of a file, or NULL with an error. */
 char    *cvl_download_md5_of_file (const char    *path,
                                    GCancellable  *cancellable,

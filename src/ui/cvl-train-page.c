@@ -211,6 +211,7 @@ on_tick (GtkWidget     *widget,
 {
   CvlTrainPage *self = CVL_TRAIN_PAGE (widget);
   CvlTrainerUpdate update = { 0 };
+  gboolean fresh;
 
   if (self->trainer == NULL)
     {
@@ -218,6 +219,7 @@ on_tick (GtkWidget     *widget,
       return G_SOURCE_REMOVE;
     }
   cvl_trainer_drain (self->trainer, &update);
+  fresh = update.snapshot != NULL;
   if (update.has_progress)
     {
       self->progress = update.progress;
@@ -244,6 +246,7 @@ on_tick (GtkWidget     *widget,
       cvl_train_page_set_net (self, g_steal_pointer (&update.snapshot), origin);
       emit_net_changed (self, ended (update.state));
     }
+  cvl_train_page_tensorboard_drain (self, &update, fresh, ended (update.state));
 
   if (ended (update.state))
     {
@@ -404,6 +407,12 @@ start_training (CvlTrainPage *self,
       cvl_train_page_load_data (self);
       return;
     }
+  if ((self->trainer == NULL || ended (state)) &&
+      !cvl_train_page_tensorboard_open (self, &error))
+    {
+      cvl_toast (GTK_WIDGET (self), "%s", error->message);
+      return;
+    }
   if (self->trainer != NULL && ended (state))
     {
       if (!continue_trainer (self, &error))
@@ -516,6 +525,7 @@ cvl_train_page_reset (CvlTrainPage *self)
   guint64 seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
 
   drop_trainer (self);
+  cvl_train_page_tensorboard_close (self);
   g_clear_pointer (&self->initial, cvl_net_ref_release);
   g_clear_pointer (&self->initial_checkpoint, g_free);
   g_clear_pointer (&self->evaluation, cvl_evaluation_free);
@@ -583,6 +593,7 @@ cvl_train_page_get_part (CvlTrainPage *self,
     { "smoothing", self->smoothing_scale }, { "log-scale", self->log_button },
     { "x-axis", self->x_axis_dropdown }, { "model-row", self->model_row },
     { "network-grid", self->network_grid }, { "data-status", self->data_status_row },
+    { "tensorboard", self->tensorboard_switch },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
@@ -602,6 +613,7 @@ cvl_train_page_dispose (GObject *object)
   /* Closing the window stops training: the thread is joined here. */
   stop_tick (self);
   g_clear_pointer (&self->trainer, cvl_trainer_free);
+  cvl_train_page_tensorboard_close (self);
   g_cancellable_cancel (self->data_cancellable);
   cvl_train_page_download_stop (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CVL_TYPE_TRAIN_PAGE);
@@ -623,6 +635,8 @@ cvl_train_page_finalize (GObject *object)
   g_clear_pointer (&self->evaluation, cvl_evaluation_free);
   g_free (self->initial_checkpoint);
   g_free (self->folder);
+  g_free (self->tensorboard_root);
+  g_clear_pointer (&self->tensorboard_epochs, g_array_unref);
   G_OBJECT_CLASS (cvl_train_page_parent_class)->finalize (object);
 }
 
@@ -654,6 +668,7 @@ cvl_train_page_class_init (CvlTrainPageClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, CvlTrainPage, name)
   BIND (dataset_row); BIND (optimizer_row); BIND (data_status_row); BIND (model_row);
   BIND (download_row); BIND (download_bar); BIND (download_button);
+  BIND (tensorboard_row); BIND (tensorboard_switch);
   BIND (locate_button); BIND (settings_group); BIND (network_grid); BIND (main_scroll);
   BIND (start_button); BIND (start_content);
   BIND (epochs_spin); BIND (batch_spin); BIND (lr_spin); BIND (keep_spin); BIND (seed_spin);
@@ -674,6 +689,7 @@ cvl_train_page_class_init (CvlTrainPageClass *klass)
   gtk_widget_class_install_action (widget_class, "train.gallery-all", NULL, gallery_all_action);
   cvl_train_page_io_class_init (widget_class);
   cvl_train_page_download_class_init (widget_class);
+  cvl_train_page_tensorboard_class_init (widget_class);
   g_type_ensure (CVL_TYPE_PLOT);
   g_type_ensure (CVL_TYPE_FILTER_GRID);
   g_type_ensure (CVL_TYPE_CONFUSION);
@@ -690,6 +706,7 @@ cvl_train_page_init (CvlTrainPage *self)
   self->filter_true = self->filter_predicted = -1;
   cvl_train_page_views_init (self);
   cvl_train_page_io_init (self);
+  cvl_train_page_tensorboard_init (self);
   g_signal_connect_swapped (self->seed_spin, "value-changed", G_CALLBACK (on_seed_changed), self);
   /* Ctrl+Return wherever the focus is, while the page is on screen. */
   shortcuts = gtk_shortcut_controller_new ();
