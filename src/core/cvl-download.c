@@ -302,6 +302,9 @@ cvl_download_files (const char * const    *mirrors,
   /* `timeout`: a mirror that stops sending for 30 s counts as dropped. */
   session = soup_session_new_with_options ("user-agent", "Convolve/" PACKAGE_VERSION,
                                            "timeout", 30, NULL);
+  /* The bytes as the server stores them: MD5s and Range offsets are of the
+   * .gz files, which a Content-Encoding would otherwise have unpacked. */
+  soup_session_remove_feature_by_type (session, SOUP_TYPE_CONTENT_DECODER);
   for (guint i = 0; i < n_files; i++)
     {
       Progress p = { i, progress, user_data, 0 };

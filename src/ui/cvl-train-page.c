@@ -407,21 +407,16 @@ start_training (CvlTrainPage *self,
       cvl_train_page_load_data (self);
       return;
     }
+  /* Opened while the page is still configurable, so a folder that cannot
+   * be written leaves the switch and the settings free to change. */
   if ((self->trainer == NULL || ended (state)) &&
       !cvl_train_page_tensorboard_open (self, &error))
     {
       cvl_toast (GTK_WIDGET (self), "%s", error->message);
       return;
     }
-  if (self->trainer != NULL && ended (state))
-    {
-      if (!continue_trainer (self, &error))
-        {
-          cvl_toast (GTK_WIDGET (self), "%s", error->message);
-          return;
-        }
-    }
-  else if (self->trainer == NULL && !make_trainer (self, NULL, &error))
+  if ((self->trainer != NULL && ended (state) && !continue_trainer (self, &error)) ||
+      (self->trainer == NULL && !make_trainer (self, NULL, &error)))
     {
       cvl_toast (GTK_WIDGET (self), "%s", error->message);
       return;

@@ -462,6 +462,23 @@ test_tensorboard (Fixture *f, gconstpointer data)
   g_rmdir (root);
 }
 
+/* A folder that cannot be made: a toast, no training, the switch free. */
+static void
+test_tensorboard_bad_folder (Fixture *f, gconstpointer data)
+{
+  g_autofree char *file = g_build_filename (f->dir, "train-images-idx3-ubyte", NULL);
+  g_autofree char *below = g_build_filename (file, "runs", NULL);
+  GtkWidget *toggle = cvl_train_page_get_part (f->page, "tensorboard");
+
+  cvl_train_page_set_tensorboard_folder (f->page, below);
+  gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
+  activate (f, "train.start");
+  g_assert_true (window_shows_text (f->window, "Cannot write TensorBoard logs"));
+  g_assert_cmpint (cvl_train_page_get_state (f->page), ==, CVL_TRAINER_IDLE);
+  g_assert_null (cvl_train_page_get_tensorboard_path (f->page));
+  g_assert_true (gtk_widget_is_sensitive (toggle));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -479,5 +496,7 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/ui/train-page/tensorboard", Fixture, NULL, fixture_setup, test_tensorboard,
               fixture_teardown);
+  g_test_add ("/ui/train-page/tensorboard-bad-folder", Fixture, NULL, fixture_setup,
+              test_tensorboard_bad_folder, fixture_teardown);
   return g_test_run ();
 }
