@@ -115,9 +115,14 @@ fetch (SoupSession   *session,
     }
   if (offset > 0)
     soup_message_headers_set_range (soup_message_get_request_headers (msg), offset, -1);
-  body = soup_session_send (session, msg, cancellable, error);
+  body = soup_session_send (session, msg, cancellable, &local);
   if (body == NULL)
-    return FALSE;
+    {
+      if (!g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (&local, "%s: ", url);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
 
   status = soup_message_get_status (msg);
   if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE && offset > 0)
