@@ -22,6 +22,14 @@ choice_key (DataChoice choice)
   return choice == DATA_FASHION ? "fashion" : "mnist";
 }
 
+const char *
+cvl_train_page_data_key (CvlTrainPage *self)
+{
+  DataChoice choice = adw_combo_row_get_selected (self->dataset_row);
+
+  return choice == DATA_FOLDER ? NULL : choice_key (choice);
+}
+
 static const char *
 choice_name (DataChoice choice)
 {
@@ -99,8 +107,10 @@ cvl_train_page_find_data (CvlTrainPage *self)
       title = g_strdup_printf (_("%s is not on this computer"), choice_name (choice));
       show_status (self, choice == DATA_FOLDER ? _("No folder chosen") : title, error->message,
                    TRUE);
+      cvl_train_page_download_show (self, TRUE);
       return;
     }
+  cvl_train_page_download_show (self, FALSE);
   title = g_strdup_printf (_("%s, not loaded yet"), choice_name (choice));
   show_status (self, title, dir, FALSE);
 }

@@ -153,7 +153,8 @@ cvl_train_page_update_state (CvlTrainPage *self)
   gtk_label_set_text (self->state_label, title);
 
   gtk_widget_set_sensitive (self->settings_group, configurable);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->dataset_row), configurable && !self->data_loading);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->dataset_row),
+                            configurable && !self->data_loading && self->download == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.stop",
                                  state == CVL_TRAINER_RUNNING || state == CVL_TRAINER_PAUSED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.start", !self->preparing);
@@ -216,6 +217,7 @@ on_tick (GtkWidget     *widget,
 {
   CvlTrainPage *self = CVL_TRAIN_PAGE (widget);
   CvlTrainerUpdate update = { 0 };
+  gboolean fresh;
 
   if (self->trainer == NULL)
     {
@@ -223,6 +225,7 @@ on_tick (GtkWidget     *widget,
       return G_SOURCE_REMOVE;
     }
   cvl_trainer_drain (self->trainer, &update);
+  fresh = update.snapshot != NULL;
   if (update.has_progress)
     {
       self->progress = update.progress;
@@ -260,6 +263,7 @@ on_tick (GtkWidget     *widget,
       cvl_train_page_set_net (self, g_steal_pointer (&update.snapshot), origin);
       emit_net_changed (self, ended (update.state));
     }
+  cvl_train_page_tensorboard_drain (self, &update, fresh, ended (update.state));
 
   if (ended (update.state))
     {
@@ -465,6 +469,7 @@ start_training (CvlTrainPage *self,
                 gboolean      one_step)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
   CvlTrainerState state = cvl_train_page_get_state (self);
   PrepareJob *job;
 
@@ -478,6 +483,13 @@ start_training (CvlTrainPage *self,
     }
   if (self->trainer != NULL && !ended (state))
     return;
+  /* Opened while the page is still configurable, so a folder that cannot
+   * be written leaves the switch and the settings free to change. */
+  if (!cvl_train_page_tensorboard_open (self, &error))
+    {
+      cvl_toast (GTK_WIDGET (self), "%s", error->message);
+      return;
+    }
 
   job = g_new0 (PrepareJob, 1);
   job->dataset = self->dataset;
@@ -591,6 +603,7 @@ cvl_train_page_reset (CvlTrainPage *self)
   guint64 seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
 
   drop_trainer (self);
+  cvl_train_page_tensorboard_close (self);
   g_clear_pointer (&self->initial, cvl_net_ref_release);
   g_clear_pointer (&self->initial_checkpoint, g_free);
   g_clear_pointer (&self->evaluation, cvl_evaluation_free);
@@ -658,6 +671,7 @@ cvl_train_page_get_part (CvlTrainPage *self,
     { "smoothing", self->smoothing_scale }, { "log-scale", self->log_button },
     { "x-axis", self->x_axis_dropdown }, { "model-row", self->model_row },
     { "network-grid", self->network_grid }, { "data-status", self->data_status_row },
+    { "tensorboard", self->tensorboard_switch },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
@@ -677,7 +691,9 @@ cvl_train_page_dispose (GObject *object)
   /* Closing the window stops training: the thread is joined here. */
   stop_tick (self);
   g_clear_pointer (&self->trainer, cvl_trainer_free);
+  cvl_train_page_tensorboard_close (self);
   g_cancellable_cancel (self->data_cancellable);
+  cvl_train_page_download_stop (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CVL_TYPE_TRAIN_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
@@ -697,6 +713,8 @@ cvl_train_page_finalize (GObject *object)
   g_clear_pointer (&self->evaluation, cvl_evaluation_free);
   g_free (self->initial_checkpoint);
   g_free (self->folder);
+  g_free (self->tensorboard_root);
+  g_clear_pointer (&self->tensorboard_epochs, g_array_unref);
   G_OBJECT_CLASS (cvl_train_page_parent_class)->finalize (object);
 }
 
@@ -727,6 +745,8 @@ cvl_train_page_class_init (CvlTrainPageClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, CvlTrainPage, name)
   BIND (dataset_row); BIND (optimizer_row); BIND (data_status_row); BIND (model_row);
+  BIND (download_row); BIND (download_bar); BIND (download_button);
+  BIND (tensorboard_row); BIND (tensorboard_switch);
   BIND (locate_button); BIND (settings_group); BIND (network_grid); BIND (main_scroll);
   BIND (start_button); BIND (start_content);
   BIND (epochs_spin); BIND (batch_spin); BIND (lr_spin); BIND (keep_spin); BIND (seed_spin);
@@ -746,6 +766,8 @@ cvl_train_page_class_init (CvlTrainPageClass *klass)
   gtk_widget_class_install_action (widget_class, "train.use-filter", NULL, use_filter_action);
   gtk_widget_class_install_action (widget_class, "train.gallery-all", NULL, gallery_all_action);
   cvl_train_page_io_class_init (widget_class);
+  cvl_train_page_download_class_init (widget_class);
+  cvl_train_page_tensorboard_class_init (widget_class);
   g_type_ensure (CVL_TYPE_PLOT);
   g_type_ensure (CVL_TYPE_FILTER_GRID);
   g_type_ensure (CVL_TYPE_CONFUSION);
@@ -762,6 +784,7 @@ cvl_train_page_init (CvlTrainPage *self)
   self->filter_true = self->filter_predicted = -1;
   cvl_train_page_views_init (self);
   cvl_train_page_io_init (self);
+  cvl_train_page_tensorboard_init (self);
   g_signal_connect_swapped (self->seed_spin, "value-changed", G_CALLBACK (on_seed_changed), self);
   /* Ctrl+Return wherever the focus is, while the page is on screen. */
   shortcuts = gtk_shortcut_controller_new ();
