@@ -444,6 +444,11 @@ net_loaded (GObject      *object,
   gboolean load_initial = FALSE;
   g_autofree char *subtitle = NULL;
 
+  if (self->disposed)
+    {
+      g_clear_pointer (&net, cvl_net_free);
+      return;
+    }
   if (net == NULL)
     {
       cvl_toast (GTK_WIDGET (self), _("Could not load “%s”: %s"), name, error->message);

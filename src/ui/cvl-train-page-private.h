@@ -83,6 +83,7 @@ struct _CvlTrainPage
   gboolean         maps_in_flight, maps_pending;
   guint            tick_id;
   gboolean         preparing;      /* a worker is making the trainer */
+  gboolean         disposed;       /* workers finishing late touch nothing */
   guint            prepare_serial;
   gint64           last_net_signal;
   gint64           net_step;

@@ -284,7 +284,9 @@ maps_done (GObject      *object,
   int best = 0;
 
   self->maps_in_flight = FALSE;
-  if (g_task_propagate_boolean (G_TASK (res), NULL) && gtk_widget_get_root (GTK_WIDGET (self)))
+  if (self->disposed)
+    return;
+  if (g_task_propagate_boolean (G_TASK (res), NULL))
     {
       cvl_matrix_view_set_data (self->digit_view, job->image, SIDE, SIDE, CVL_MAP_CLAMP);
       cvl_filter_grid_set_data (self->conv1_maps, job->conv1, CVL_NET_CONV1_MAPS, 28, 28);
@@ -310,7 +312,7 @@ cvl_train_page_show_digit (CvlTrainPage *self)
   MapsJob *job;
   int index = gtk_spin_button_get_value_as_int (self->digit_spin) - 1;
 
-  if (self->dataset == NULL || self->net == NULL)
+  if (self->dataset == NULL || self->net == NULL || self->disposed)
     return;
   if (self->maps_in_flight)
     {

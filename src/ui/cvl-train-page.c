@@ -428,8 +428,8 @@ prepared (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *subtitle = NULL;
 
-  if (job->serial != self->prepare_serial)
-    return;   /* the page was reset meanwhile */
+  if (job->serial != self->prepare_serial || self->disposed)
+    return;   /* the page was reset or closed meanwhile */
   self->preparing = FALSE;
   if (!g_task_propagate_boolean (G_TASK (res), &error))
     {
@@ -688,7 +688,10 @@ cvl_train_page_dispose (GObject *object)
   CvlTrainPage *self = CVL_TRAIN_PAGE (object);
   GtkWidget *child;
 
-  /* Closing the window stops training: the thread is joined here. */
+  /* Closing the window stops training: the thread is joined here, and a
+   * trainer still being prepared is dropped when it arrives. */
+  self->prepare_serial++;
+  self->disposed = TRUE;
   stop_tick (self);
   g_clear_pointer (&self->trainer, cvl_trainer_free);
   cvl_train_page_tensorboard_close (self);
