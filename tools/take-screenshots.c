@@ -137,6 +137,15 @@ main (int argc, char **argv)
 
   gtk_init ();
   adw_init ();
+  {
+    /* What AdwApplication loads for the app: its style sheet. */
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/io/github/convolve/Convolve/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                                GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
   window = GTK_WIDGET (g_object_new (CVL_TYPE_WINDOW, NULL));
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
   gtk_window_present (GTK_WINDOW (window));
