@@ -4,6 +4,7 @@
 #   ./convolve.sh          install what is missing, build, start the app
 #   ./convolve.sh test     install what is missing, build, run every test
 #   ./convolve.sh asan     the same tests built with AddressSanitizer + UBSan
+#   ./convolve.sh fuzz [S] libFuzzer targets (clang): a few seconds each, or S seconds each
 #   ./convolve.sh bench    time the engine beside OpenCV in the same run (see README)
 # Debian packages are installed with apt-get (as root, or through sudo).
 set -eu
@@ -14,6 +15,7 @@ BUILD_PACKAGES="meson ninja-build pkg-config gcc libglib2.0-dev libglib2.0-dev-b
   desktop-file-utils libgtk-4-bin"
 TEST_PACKAGES="xvfb xauth dbus-daemon xdotool python3 python3-numpy
   appstream protobuf-compiler flatpak-builder"
+FUZZ_PACKAGES="clang libclang-rt-14-dev"
 BENCH_PACKAGES="python3-opencv python3-scipy"
 
 missing_packages () {
@@ -74,6 +76,15 @@ case "$mode" in
     build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
     run_tests build-asan testlog-asan.json --setup asan
     ;;
+  fuzz)
+    install_packages $BUILD_PACKAGES $FUZZ_PACKAGES
+    CC=clang build build-fz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false -Dgui=false
+    if [ $# -ge 2 ]; then
+      # Long runs, two targets at a time; see README "Hostile input and faults".
+      exec scripts/fuzz-all.sh build-fz "$2"
+    fi
+    run_tests build-fz testlog-fuzz.json --suite fuzz --setup asan
+    ;;
   bench)
     install_packages $BUILD_PACKAGES $BENCH_PACKAGES
     build build
@@ -81,7 +92,7 @@ case "$mode" in
     python3 bench/compare-conv.py build --peers "${PEERS:-../shared/bench}"
     ;;
   *)
-    echo "usage: $0 [run|test|asan|bench]" >&2
+    echo "usage: $0 [run|test|asan|tsan|fuzz [SECONDS]|bench]" >&2
     exit 2
     ;;
 esac
