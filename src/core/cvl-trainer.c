@@ -37,8 +37,13 @@ struct _CvlTrainer
   GArray    *history;               /* CvlEpochRecord */
   char      *checkpoint_path;
 
+  /* Parameter writes while running and cvl_trainer_dup_net. Apart from
+   * `lock`, so the UI's once-a-frame drain never waits for an optimiser step
+   * (~10 ms, more when the niced training thread is preempted holding it). */
+  GMutex     params_lock;
+
   GThread   *thread;
-  GMutex     lock;                  /* guards everything below and parameter writes */
+  GMutex     lock;                  /* guards everything below */
   GCond      cond;
   CvlTrainerState state;
   gboolean   pause_requested, cancel_requested;
@@ -164,6 +169,7 @@ cvl_trainer_new (const CvlIdxImages     *train_images,
 
   trainer = g_new0 (CvlTrainer, 1);
   g_mutex_init (&trainer->lock);
+  g_mutex_init (&trainer->params_lock);
   g_cond_init (&trainer->cond);
   trainer->config = *config;
   if (trainer->config.threads == 0)
@@ -224,6 +230,7 @@ cvl_trainer_free (CvlTrainer *trainer)
   g_clear_error (&trainer->error);
   g_free (trainer->checkpoint_path);
   g_mutex_clear (&trainer->lock);
+  g_mutex_clear (&trainer->params_lock);
   g_cond_clear (&trainer->cond);
   g_free (trainer);
 }
@@ -887,10 +894,10 @@ train_thread (gpointer data)
         {
           /* The weights that gave this loss came out of the last update:
            * go back to those before it, whose loss was finite. */
-          g_mutex_lock (&trainer->lock);
+          g_mutex_lock (&trainer->params_lock);
           if (have_good)
             memcpy (params, trainer->good, n_params * sizeof (float));
-          g_mutex_unlock (&trainer->lock);
+          g_mutex_unlock (&trainer->params_lock);
           fail_nan (trainer, isfinite (loss) ? NAN : loss, have_good);
           publish_snapshot (trainer);
           cvl_nn_free (images);
@@ -899,12 +906,14 @@ train_thread (gpointer data)
 
       memcpy (trainer->good, params, n_params * sizeof (float));
       have_good = TRUE;
-      g_mutex_lock (&trainer->lock);
+      g_mutex_lock (&trainer->params_lock);
       if (c->optimizer == CVL_OPTIMIZER_ADAM)
         cvl_nn_adam_step (params, trainer->grads, trainer->m, trainer->v, n_params,
                           c->lr, BETA1, BETA2, EPS, trainer->step + 1);
       else
         cvl_nn_sgd_step (params, trainer->grads, trainer->m, n_params, c->lr, c->momentum);
+      g_mutex_unlock (&trainer->params_lock);
+      g_mutex_lock (&trainer->lock);
       trainer->step++;
       g_mutex_unlock (&trainer->lock);
       t1 = g_get_monotonic_time ();
@@ -1110,9 +1119,9 @@ cvl_trainer_dup_net (CvlTrainer *trainer)
 {
   CvlNet *copy;
 
-  g_mutex_lock (&trainer->lock);
+  g_mutex_lock (&trainer->params_lock);
   copy = cvl_net_copy (trainer->net);
-  g_mutex_unlock (&trainer->lock);
+  g_mutex_unlock (&trainer->params_lock);
   return copy;
 }
 
