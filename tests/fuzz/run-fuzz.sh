@@ -4,7 +4,7 @@
 # for SECONDS from the corpus into a scratch folder (the corpus in the tree
 # is never written). Usage: run-fuzz.sh TARGET SECONDS CORPUS [REGRESSIONS]
 set -eu
-target=$1; seconds=$2; corpus=$3; regressions=${4:-}
+target=$(readlink -f "$1"); seconds=$2; corpus=$3; regressions=${4:-}
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 if [ -n "$regressions" ]; then
