@@ -39,7 +39,8 @@ vg () {
   if [ "$status" = 99 ] || { [ "$expected" = ok ] && [ "$status" != 0 ]; } ||
      { [ "$expected" = fails ] && [ "$status" != 1 ] && [ "$status" != 2 ]; }; then
     failed=1
-    sed -n '/definitely lost in/,/^==[0-9]*== $/p; /Invalid\|uninitialised/,/^==[0-9]*== $/p' "$log" | head -60
+    sed -n '/definitely lost in/,/^==[0-9]*== $/p
+            /Invalid\|uninitialised/,/^==[0-9]*== $/p' "$log" | head -60
     cat "$work/out-$n.txt" | head -5
   fi
 }
@@ -52,12 +53,13 @@ if [ -z "$quick" ]; then
   vg fails apply -k "$work/nonexistent" "$image" "$work/c.png"
   vg ok generators
   vg ok presets
-  vg ok train --data "$work" --epochs 1 --batch 16 --threads 1 --limit 16 --out "$work/m.safetensors" \
-     --checkpoint "$work/m.ckpt" --log "$work/m.csv"
+  vg ok train --data "$work" --epochs 1 --batch 16 --threads 1 --limit 16 \
+     --out "$work/m.safetensors" --checkpoint "$work/m.ckpt" --log "$work/m.csv"
   vg ok train --data "$work" --epochs 2 --batch 16 --threads 1 --limit 16 --resume "$work/m.ckpt"
   vg ok eval --model "$work/m.safetensors" --data "$work"
   vg ok classify --model "$work/m.safetensors" "$image"
   vg ok bench conv --size 64x48 --kernel-sizes 3,9 --threads 1 --runs 1
 fi
-echo "valgrind-cli: $n runs, $([ $failed = 0 ] && echo 'no definite leaks or errors' || echo FAILED)"
+verdict=$([ $failed = 0 ] && echo 'no definite leaks or errors' || echo FAILED)
+echo "valgrind-cli: $n runs, $verdict"
 exit $failed

@@ -4,7 +4,8 @@
 # a full disk (an LD_PRELOAD shim makes write() fail with ENOSPC, which stops
 # root too), a "folder" that is a regular file (ENOTDIR), /sys (EACCES even
 # for root). Each must fail with one clear "convolve-cli:" line naming the
-# file (the PNG writer names it by its base name), leave an old file there byte for byte, and leave no temporary file.
+# file (the PNG writer names it by its base name), leave an old file there
+# byte for byte, and leave no temporary file.
 # Usage: test-faults.py CONVOLVE_CLI FAIL_WRITE_SO IMAGE; prints TAP.
 
 import os
