@@ -4,6 +4,8 @@
 #   ./convolve.sh          install what is missing, build, start the app
 #   ./convolve.sh test     install what is missing, build, run every test
 #   ./convolve.sh asan     the same tests built with AddressSanitizer + UBSan
+#   ./convolve.sh tsan     the same tests built with ThreadSanitizer
+#   ./convolve.sh fuzz [S] libFuzzer targets (clang): a few seconds each, or S seconds each
 #   ./convolve.sh bench    time the engine beside OpenCV in the same run (see README)
 # Debian packages are installed with apt-get (as root, or through sudo).
 set -eu
@@ -12,8 +14,9 @@ cd "$(dirname "$0")"
 BUILD_PACKAGES="meson ninja-build pkg-config gcc libglib2.0-dev libglib2.0-dev-bin libglib2.0-bin
   libgtk-4-dev libadwaita-1-dev libgdk-pixbuf-2.0-dev libfftw3-dev libopenblas-dev zlib1g-dev gettext
   desktop-file-utils libgtk-4-bin libsoup-3.0-dev"
-TEST_PACKAGES="xvfb xauth dbus-daemon xdotool python3 python3-numpy
+TEST_PACKAGES="xvfb xauth dbus-daemon xdotool python3 python3-numpy python3-pil valgrind
   appstream protobuf-compiler flatpak-builder"
+FUZZ_PACKAGES="clang libclang-rt-14-dev"
 BENCH_PACKAGES="python3-opencv python3-scipy"
 
 missing_packages () {
@@ -74,6 +77,20 @@ case "$mode" in
     build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
     run_tests build-asan testlog-asan.json --setup asan
     ;;
+  tsan)
+    install_packages $BUILD_PACKAGES $TEST_PACKAGES
+    build build-tsan -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug
+    run_tests build-tsan testlog-tsan.json --setup tsan
+    ;;
+  fuzz)
+    install_packages $BUILD_PACKAGES $FUZZ_PACKAGES
+    CC=clang build build-fz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false -Dgui=false
+    if [ $# -ge 2 ]; then
+      # Long runs, two targets at a time; see README "Hostile input and faults".
+      exec scripts/fuzz-all.sh build-fz "$2"
+    fi
+    run_tests build-fz testlog-fuzz.json --suite fuzz --setup asan
+    ;;
   bench)
     install_packages $BUILD_PACKAGES $BENCH_PACKAGES
     build build
@@ -81,7 +98,7 @@ case "$mode" in
     python3 bench/compare-conv.py build --peers "${PEERS:-../shared/bench}"
     ;;
   *)
-    echo "usage: $0 [run|test|asan|bench]" >&2
+    echo "usage: $0 [run|test|asan|tsan|fuzz [SECONDS]|bench]" >&2
     exit 2
     ;;
 esac

@@ -386,8 +386,10 @@ axis_init (Axis       *a,
 }
 
 /* The two loops outside FFTW that touch every tile value, vectorised for the
- * widest instruction set the CPU has (picked once by the loader). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+ * widest instruction set the CPU has (picked once by the loader). Not under
+ * ThreadSanitizer: GCC instruments the ifunc resolver, which the loader runs
+ * before TSan is initialised, and the program dies at start. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define CVL_FFT_CLONES __attribute__ ((target_clones ("avx2", "default")))
 #else
 #define CVL_FFT_CLONES

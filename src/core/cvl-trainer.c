@@ -37,10 +37,13 @@ struct _CvlTrainer
   GArray    *history;               /* CvlEpochRecord */
   char      *checkpoint_path;
 
+  /* Parameter writes while running and cvl_trainer_dup_net. Apart from
+   * `lock`, so the UI's once-a-frame drain never waits for an optimiser step
+   * (~10 ms, more when the niced training thread is preempted holding it). */
+  GMutex     params_lock;
+
   GThread   *thread;
-  GMutex     params_lock;           /* parameter writes vs. copies from other threads */
-  GMutex     lock;                  /* guards everything below; never held for long, so a
-                                     * UI polling the state never waits for a step */
+  GMutex     lock;                  /* guards everything below */
   GCond      cond;
   CvlTrainerState state;
   gboolean   pause_requested, cancel_requested;
@@ -415,6 +418,30 @@ cvl_trainer_set_weights (CvlTrainer   *trainer,
           cvl_net_n_params () * sizeof (float));
 }
 
+/* Everything is read aside first (the parameters into `good`, unused before
+ * the start, the first moments into `m`), so a checkpoint refused at its last
+ * tensor leaves the trainer as it was. optimizer.v goes last, straight in: a
+ * failed read copies nothing. */
+static gboolean
+read_checkpoint_tensors (CvlTrainer     *trainer,
+                         CvlSafetensors *st,
+                         float          *m,
+                         GError        **error)
+{
+  gint64 flat_shape[1] = { (gint64) cvl_net_n_params () };
+
+  for (guint i = 0; i < CVL_NET_N_TENSORS; i++)
+    {
+      const CvlNetTensorInfo *info = cvl_net_tensor_info (i);
+
+      if (!cvl_safetensors_read (st, info->name, info->n_dims, info->shape,
+                                 trainer->good + info->offset, error))
+        return FALSE;
+    }
+  return cvl_safetensors_read (st, "optimizer.m", 1, flat_shape, m, error) &&
+         cvl_safetensors_read (st, "optimizer.v", 1, flat_shape, trainer->v, error);
+}
+
 gboolean
 cvl_trainer_load_checkpoint (CvlTrainer  *trainer,
                              const char  *path,
@@ -427,12 +454,12 @@ cvl_trainer_load_checkpoint (CvlTrainer  *trainer,
   g_autoptr(GArray) history = g_array_new (FALSE, FALSE, sizeof (CvlEpochRecord));
   CvlTrainerConfig c = trainer->config;
   gsize n_params = cvl_net_n_params ();
-  gint64 flat_shape[1] = { (gint64) n_params };
   gint64 step, batch, limit, train_count, correct, images;
   double loss_sum, seconds;
   GHashTable *meta;
   const char *optimizer, *seed, *hist;
-  float *params;
+  float *m;
+  gboolean ok;
 
   g_return_val_if_fail (trainer != NULL && path != NULL, FALSE);
   g_return_val_if_fail (trainer->state == CVL_TRAINER_IDLE, FALSE);
@@ -494,17 +521,17 @@ cvl_trainer_load_checkpoint (CvlTrainer  *trainer,
       return FALSE;
     }
 
-  params = cvl_net_get_params (trainer->net);
-  for (guint i = 0; i < CVL_NET_N_TENSORS; i++)
+  m = cvl_nn_alloc (n_params, error);
+  if (m == NULL)
+    return FALSE;
+  ok = read_checkpoint_tensors (trainer, st, m, error);
+  if (ok)
     {
-      const CvlNetTensorInfo *info = cvl_net_tensor_info (i);
-
-      if (!cvl_safetensors_read (st, info->name, info->n_dims, info->shape,
-                                 params + info->offset, error))
-        return FALSE;
+      memcpy (cvl_net_get_params (trainer->net), trainer->good, n_params * sizeof (float));
+      memcpy (trainer->m, m, n_params * sizeof (float));
     }
-  if (!cvl_safetensors_read (st, "optimizer.m", 1, flat_shape, trainer->m, error) ||
-      !cvl_safetensors_read (st, "optimizer.v", 1, flat_shape, trainer->v, error))
+  cvl_nn_free (m);
+  if (!ok)
     return FALSE;
 
   trainer->config = c;

@@ -469,6 +469,58 @@ test_checkpoint_resume (void)
   set_clear (&test);
 }
 
+/* A checkpoint refused at its last tensor (here optimizer.v renamed) leaves
+ * the trainer's weights as they were, not half replaced. */
+static void
+test_refused_checkpoint_changes_nothing (void)
+{
+  Set train, test;
+  g_autoptr(CvlTrainer) first = NULL;
+  g_autoptr(CvlTrainer) second = NULL;
+  g_autoptr(CvlNet) before = NULL;
+  g_autoptr(CvlNet) after = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("cvl-trainer-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "run.ckpt", NULL);
+  g_autofree char *data = NULL;
+  gsize bytes = cvl_net_n_params () * sizeof (float);
+  gsize size;
+  guint64 header_len;
+  char *name;
+  GError *error = NULL;
+
+  set_init (&train, 100, 5);
+  set_init (&test, 20, 6);
+  first = resumable (&train, &test, 3);
+  cvl_trainer_set_checkpoint_path (first, path);
+  g_assert_true (cvl_trainer_start (first, &error));
+  cvl_trainer_wait (first);
+  g_assert_cmpint (cvl_trainer_get_step (first), ==, 3);
+
+  g_assert_true (g_file_get_contents (path, &data, &size, &error));
+  memcpy (&header_len, data, 8);
+  header_len = GUINT64_FROM_LE (header_len);
+  name = g_strstr_len (data + 8, header_len, "\"optimizer.v\"");
+  g_assert_nonnull (name);
+  name[strlen ("\"optimizer.")] = 'w';
+  g_assert_true (g_file_set_contents (path, data, size, &error));
+
+  second = resumable (&train, &test, 0);
+  before = cvl_trainer_dup_net (second);
+  g_assert_false (cvl_trainer_load_checkpoint (second, path, &error));
+  g_assert_error (error, CVL_ERROR, CVL_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "optimizer.v"));
+  g_clear_error (&error);
+  after = cvl_trainer_dup_net (second);
+  g_assert_cmpmem (cvl_net_peek_params (before), bytes, cvl_net_peek_params (after), bytes);
+  g_assert_cmpint (cvl_trainer_get_step (second), ==, 0);
+  g_assert_cmpint (cvl_trainer_get_state (second), ==, CVL_TRAINER_IDLE);
+
+  g_unlink (path);
+  g_rmdir (dir);
+  set_clear (&train);
+  set_clear (&test);
+}
+
 static void
 test_bad_config (void)
 {
@@ -506,6 +558,8 @@ main (int    argc,
   g_test_add_func ("/core/trainer/set-weights", test_set_weights);
   g_test_add_func ("/core/trainer/nan-stops", test_nan_stops);
   g_test_add_func ("/core/trainer/checkpoint-resume", test_checkpoint_resume);
+  g_test_add_func ("/core/trainer/refused-checkpoint-changes-nothing",
+                   test_refused_checkpoint_changes_nothing);
   g_test_add_func ("/core/trainer/bad-config", test_bad_config);
 
   return g_test_run ();
