@@ -492,6 +492,17 @@ test_tensorboard_bad_folder (Fixture *f, gconstpointer data)
   g_assert_true (gtk_widget_is_sensitive (toggle));
 }
 
+/* Closing the window mid-training joins the thread; nothing is left behind
+ * (the teardown checks the window is finalised). */
+static void
+test_close_while_training (Fixture *f, gconstpointer data)
+{
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (cvl_train_page_get_part (f->page, "epochs")), 500);
+  activate (f, "train.start");
+  wait_step (f, 3);
+  g_assert_cmpint (cvl_train_page_get_state (f->page), ==, CVL_TRAINER_RUNNING);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -511,5 +522,7 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/ui/train-page/tensorboard-bad-folder", Fixture, NULL, fixture_setup,
               test_tensorboard_bad_folder, fixture_teardown);
+  g_test_add ("/ui/train-page/close-while-training", Fixture, NULL, fixture_setup,
+              test_close_while_training, fixture_teardown);
   return g_test_run ();
 }
