@@ -33,6 +33,8 @@
 
 typedef float NnVec8 __attribute__ ((vector_size (32), aligned (4)));
 
+/* Set by each trainer as it starts, read by any thread running a layer (the
+ * Train page's feature maps, the Draw page): atomics, read once per call. */
 static int n_threads = 1;
 static gboolean gemm_split = TRUE;
 
@@ -215,15 +217,18 @@ cvl_nn_init_glorot (float  *w,
 void
 cvl_nn_set_threads (int threads)
 {
-  n_threads = CLAMP (threads, 1, 256);
-  gemm_split = g_strcmp0 (g_getenv ("CVL_GEMM"), "openblas") != 0;
-  openblas_set_num_threads (gemm_split ? 1 : n_threads);
+  gboolean split = g_strcmp0 (g_getenv ("CVL_GEMM"), "openblas") != 0;
+
+  threads = CLAMP (threads, 1, 256);
+  g_atomic_int_set (&n_threads, threads);
+  g_atomic_int_set (&gemm_split, split);
+  openblas_set_num_threads (split ? 1 : threads);
 }
 
 int
 cvl_nn_get_threads (void)
 {
-  return n_threads;
+  return g_atomic_int_get (&n_threads);
 }
 
 /* sgemm split by columns of C over the core's own threads, each block a
@@ -266,14 +271,15 @@ gemm (CBLAS_TRANSPOSE  ta,
       float           *c)
 {
   GemmJob job = { ta, tb, m, n, k, lda, ldb, 0, a, b, beta, c };
-  int tasks = n_threads;
+  int threads = g_atomic_int_get (&n_threads), tasks = threads;
 
-  if (gemm_split && (double) m * n * k >= 4e6 && n >= 32 * tasks && tasks > 1)
+  if (g_atomic_int_get (&gemm_split) && (double) m * n * k >= 4e6 && n >= 32 * tasks &&
+      tasks > 1)
     {
       /* Blocks of a multiple of 16 columns, as many as threads. */
       job.block = ((n + tasks - 1) / tasks + 15) & ~15;
       tasks = (n + job.block - 1) / job.block;
-      cvl_parallel_for (tasks, n_threads, gemm_block, &job, NULL);
+      cvl_parallel_for (tasks, threads, gemm_block, &job, NULL);
     }
   else
     cblas_sgemm (CblasRowMajor, ta, tb, m, n, k, 1.f, a, lda, b, ldb, beta, c, n);
@@ -286,7 +292,7 @@ gemm (CBLAS_TRANSPOSE  ta,
 static guint
 threads_for (gsize floats)
 {
-  return floats < ((gsize) 1 << 18) ? 1 : (guint) n_threads;
+  return floats < ((gsize) 1 << 18) ? 1 : (guint) g_atomic_int_get (&n_threads);
 }
 
 gsize
@@ -743,12 +749,14 @@ cvl_nn_dense_forward (int          n,
   if (n == 1)
     {
       /* Batch 1 (drawing): rows of the weights split over the threads. */
-      GemvJob job = { in, out, (out + n_threads - 1) / n_threads, x, weight, y };
+      int threads = g_atomic_int_get (&n_threads);
+      GemvJob job = { in, out, (out + threads - 1) / threads, x, weight, y };
 
-      if (!gemm_split || (gsize) in * out < ((gsize) 1 << 18) || n_threads == 1)
+      if (!g_atomic_int_get (&gemm_split) || (gsize) in * out < ((gsize) 1 << 18) ||
+          threads == 1)
         cblas_sgemv (CblasRowMajor, CblasNoTrans, out, in, 1.f, weight, in, x, 1, 1.f, y, 1);
       else
-        cvl_parallel_for ((out + job.block - 1) / job.block, n_threads, gemv_block, &job, NULL);
+        cvl_parallel_for ((out + job.block - 1) / job.block, threads, gemv_block, &job, NULL);
     }
   else
     /* y [N, Out] = x [N, In] × weightᵀ [In, Out] + bias */
@@ -828,7 +836,7 @@ cvl_nn_dense_forward_sparse (int          n,
                              float       *y)
 {
   SparseJob job = { n, in, out, 0, x, weight_t, bias, y };
-  int tasks = (gsize) in * out < ((gsize) 1 << 18) ? 1 : n_threads;
+  int tasks = (gsize) in * out < ((gsize) 1 << 18) ? 1 : g_atomic_int_get (&n_threads);
 
   /* Output columns split over the threads: each sum keeps its order. */
   job.block = ((out + tasks - 1) / tasks + 63) & ~63;
@@ -1027,7 +1035,8 @@ cvl_nn_adam_step (float       *param,
   };
 
   g_return_if_fail (t >= 1);
-  cvl_parallel_for ((n + UPDATE_CHUNK - 1) / UPDATE_CHUNK, n_threads, adam_chunk, &job, NULL);
+  cvl_parallel_for ((n + UPDATE_CHUNK - 1) / UPDATE_CHUNK, g_atomic_int_get (&n_threads),
+                    adam_chunk, &job, NULL);
 }
 
 void

@@ -431,6 +431,9 @@ read_checkpoint_tensors (CvlTrainer     *trainer,
 {
   gint64 flat_shape[1] = { (gint64) cvl_net_n_params () };
 
+  /* The padding between tensors keeps its values (zeros): no tensor covers it. */
+  memcpy (trainer->good, cvl_net_peek_params (trainer->net),
+          cvl_net_n_params () * sizeof (float));
   for (guint i = 0; i < CVL_NET_N_TENSORS; i++)
     {
       const CvlNetTensorInfo *info = cvl_net_tensor_info (i);

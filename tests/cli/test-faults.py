@@ -61,7 +61,8 @@ def disk_full(kind):
     path = os.path.join(folder, 'old' + SUFFIX[kind])
     with open(path, 'wb') as f:
         f.write(OLD)
-    env = dict(ENV, LD_PRELOAD=SHIM, CVL_FAIL_WRITE_AFTER='4096',
+    preload = ' '.join(p for p in (ENV.get('LD_PRELOAD'), SHIM) if p)  # keep TSan's shim
+    env = dict(ENV, LD_PRELOAD=preload, CVL_FAIL_WRITE_AFTER='4096',
                # ASan wants to be first; the shim only wraps write().
                ASAN_OPTIONS=ENV.get('ASAN_OPTIONS', '') + ':verify_asan_link_order=0')
     r = run([a.replace('{}', path) for a in SAVES[kind]], env)
