@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 
 BUILD_PACKAGES="meson ninja-build pkg-config gcc libglib2.0-dev libglib2.0-dev-bin libglib2.0-bin
   libgtk-4-dev libadwaita-1-dev libgdk-pixbuf-2.0-dev libfftw3-dev libopenblas-dev zlib1g-dev gettext
-  desktop-file-utils libgtk-4-bin"
+  desktop-file-utils libgtk-4-bin libsoup-3.0-dev"
 TEST_PACKAGES="xvfb xauth dbus-daemon xdotool python3 python3-numpy python3-pil valgrind
   appstream protobuf-compiler flatpak-builder"
 FUZZ_PACKAGES="clang libclang-rt-14-dev"

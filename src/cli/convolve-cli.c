@@ -24,6 +24,7 @@ static const CvlCliCommand commands[] = {
   { "train",      N_("Train the lecture's convnet on MNIST"),                  cvl_cli_train },
   { "eval",       N_("A model's test accuracy and confusion matrix"),          cvl_cli_eval },
   { "classify",   N_("Classify pictures of single digits"),                    cvl_cli_classify },
+  { "fetch",      N_("Download MNIST or Fashion-MNIST, checksums checked"),    cvl_cli_fetch },
 };
 
 GOptionContext *

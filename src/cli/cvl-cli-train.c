@@ -14,17 +14,8 @@
 #include "cvl-cli-dataset.h"
 #include "cvl-error.h"
 #include "cvl-net-train.h"
-#include "cvl-tfevents.h"
+#include "cvl-train-events.h"
 #include "cvl-trainer.h"
-
-/* conv1's 32 filters as a TensorBoard image: 4 rows of 8 tiles, each 5×5
- * filter stretched over its own min–max and scaled 4× (nearest), 2-pixel
- * black gaps. */
-#define TILE_SCALE 4
-#define TILE_GAP 2
-#define TILE_SIDE (5 * TILE_SCALE)
-#define FILTERS_W (8 * TILE_SIDE + 9 * TILE_GAP)
-#define FILTERS_H (4 * TILE_SIDE + 5 * TILE_GAP)
 
 /* The folder `path` would be written in must exist: fail before training,
  * not after it. */
@@ -82,59 +73,6 @@ write_log (const char *path,
 }
 
 static void
-conv1_filters_image (const CvlNet *net,
-                     guint8       *pixels)   /* [FILTERS_H, FILTERS_W] */
-{
-  const float *w = cvl_net_get_tensor (net, "conv1.weight");   /* [32, 1, 5, 5] */
-
-  memset (pixels, 0, FILTERS_W * FILTERS_H);
-  for (int f = 0; f < 32; f++)
-    {
-      const float *k = w + f * 25;
-      float lo = k[0], hi = k[0];
-      int x0 = TILE_GAP + (f % 8) * (TILE_SIDE + TILE_GAP);
-      int y0 = TILE_GAP + (f / 8) * (TILE_SIDE + TILE_GAP);
-
-      for (int i = 1; i < 25; i++)
-        {
-          lo = MIN (lo, k[i]);
-          hi = MAX (hi, k[i]);
-        }
-      for (int y = 0; y < TILE_SIDE; y++)
-        for (int x = 0; x < TILE_SIDE; x++)
-          {
-            float v = k[(y / TILE_SCALE) * 5 + x / TILE_SCALE];
-
-            pixels[(y0 + y) * FILTERS_W + x0 + x] =
-              hi > lo ? (guint8) lrintf (255.f * (v - lo) / (hi - lo)) : 128;
-          }
-    }
-}
-
-/* Per epoch: mean loss, accuracies and the conv1 filters (the weights as
- * the drain right after the epoch finds them). */
-static gboolean
-write_epoch_events (CvlTfEvents          *events,
-                    CvlTrainer           *trainer,
-                    const CvlEpochRecord *r,
-                    GError              **error)
-{
-  g_autoptr(CvlNet) net = cvl_trainer_dup_net (trainer);
-  g_autofree guint8 *pixels = g_malloc (FILTERS_W * FILTERS_H);
-
-  if (!cvl_tfevents_add_scalar (events, "epoch/loss", r->step, r->loss, error) ||
-      !cvl_tfevents_add_scalar (events, "epoch/train_accuracy", r->step, r->train_accuracy,
-                                error) ||
-      (!isnan (r->test_accuracy) &&
-       !cvl_tfevents_add_scalar (events, "epoch/test_accuracy", r->step, r->test_accuracy,
-                                 error)))
-    return FALSE;
-  conv1_filters_image (net, pixels);
-  return cvl_tfevents_add_image (events, "conv1/filters", r->step, pixels, FILTERS_W,
-                                 FILTERS_H, 1, error);
-}
-
-static void
 draw_bar (const CvlTrainerProgress *p)
 {
   int done = p->steps_per_epoch > 0 ? (int) ((p->step - (gint64) (p->epoch - 1) *
@@ -153,28 +91,21 @@ draw_bar (const CvlTrainerProgress *p)
   fflush (stderr);
 }
 
-/* Every step's loss and batch accuracy (the trainer keeps each step's
- * record until the drain), then what the finished epochs bring. */
+/* The drained steps and epochs; conv1's filters as the drain right after
+ * an epoch finds them. */
 static gboolean
 write_events (CvlTfEvents      *events,
               CvlTrainer       *trainer,
               CvlTrainerUpdate *update,
               GError          **error)
 {
-  for (guint i = 0; update->steps != NULL && i < update->steps->len; i++)
-    {
-      const CvlStepRecord *r = &g_array_index (update->steps, CvlStepRecord, i);
+  g_autoptr(CvlNet) net = NULL;
 
-      if (!cvl_tfevents_add_scalar (events, "loss", r->step, r->loss, error) ||
-          !cvl_tfevents_add_scalar (events, "batch_accuracy", r->step, r->batch_accuracy,
-                                    error))
-        return FALSE;
-    }
-  for (guint i = 0; update->epochs != NULL && i < update->epochs->len; i++)
-    if (!write_epoch_events (events, trainer,
-                             &g_array_index (update->epochs, CvlEpochRecord, i), error))
-      return FALSE;
-  return TRUE;
+  if (update->epochs != NULL && update->epochs->len > 0)
+    net = cvl_trainer_dup_net (trainer);
+  return cvl_train_events_write (events, update->steps, update->epochs,
+                                 net != NULL ? cvl_net_get_tensor (net, "conv1.weight") : NULL,
+                                 error);
 }
 
 gboolean

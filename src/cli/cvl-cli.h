@@ -25,5 +25,6 @@ gboolean cvl_cli_bench      (int argc, char **argv, GError **error);
 gboolean cvl_cli_train      (int argc, char **argv, GError **error);
 gboolean cvl_cli_eval       (int argc, char **argv, GError **error);
 gboolean cvl_cli_classify   (int argc, char **argv, GError **error);
+gboolean cvl_cli_fetch      (int argc, char **argv, GError **error);
 
 G_END_DECLS

@@ -11,23 +11,31 @@
 #include "cvl-conv-private.h"
 #include "cvl-error.h"
 
-#define MODEL_VERSION 2
+#define MODEL_VERSION 3
 #define MODEL_GROUP "cost-model"
-/* Output rows per direct task (as in cvl-conv-direct.c), for its parallelism. */
-#define DIRECT_ROWS_PER_TASK 16
+/* The fewest output rows a direct task has (cvl-conv-direct.c shrinks its
+ * tasks to this to keep every thread busy), for its parallelism. */
+#define DIRECT_MIN_ROWS_PER_TASK 4
 /* How much a second FFTW thread adds to one transform (tiles < threads). */
 #define FFTW_THREAD_GAIN 0.6
-/* The calibration image: 4 MB, with rows as long as a photo's. */
-#define CALIBRATION_W 4096
-#define CALIBRATION_H 256
+/* The calibration image: RGB with rows as long as a photo's (and not a
+ * multiple of 4 KiB, see cvl_conv_direct_uses_3x3()), 49 MB in and as much
+ * out, more than the caches hold, so memory costs what it costs on a photo (a
+ * 4 MB image made the FFT look 1.5× faster than on 12 MP and AUTO pick it too
+ * early; a 32 MB one, half cached, made small direct kernels look 2× faster
+ * than the separable engine). */
+#define CALIBRATION_W 4000
+#define CALIBRATION_H 1024
 
 /* Times in ns·thread (divide by the threads at work), per output value
  * (pixel × channel) unless said otherwise. */
 typedef struct
 {
-  double direct_px;          /* fixed cost per output */
-  double direct_tap;         /* per non-zero tap, vectorised interior columns */
+  double direct_taps_ns[5];  /* interior output, general path, at DIRECT_TAPS_AT taps */
+  double direct_px;          /* beyond: px + tap × taps (continuing the table's end) */
+  double direct_tap;
   double direct_border_tap;  /* per tap on border columns (scalar, through the maps) */
+  double direct_3x3_px;      /* per output of the 3×3 path (four rows at once), all in */
   double separable_px;
   double separable_h_tap;    /* per tap of the horizontal pass */
   double separable_v_tap;    /* per row read by the vertical pass (blocked) */
@@ -38,9 +46,11 @@ typedef struct
 /* Measured on the development machine (2 cores of an AMD EPYC, AVX2, FFTW
  * 3.3.10 estimate plans): only the ratios matter until calibration. */
 static const CostModel builtin_model = {
+  .direct_taps_ns = { 0.5, 0.6, 1.0, 1.8, 2.9 },
   .direct_px = 0.23,
   .direct_tap = 0.043,
   .direct_border_tap = 1.5,
+  .direct_3x3_px = 0.5,
   .separable_px = 0.3,
   .separable_h_tap = 0.034,
   .separable_v_tap = 0.043,
@@ -91,6 +101,7 @@ model_load (CostModel *m)
     { "direct-px", &m->direct_px },
     { "direct-tap", &m->direct_tap },
     { "direct-border-tap", &m->direct_border_tap },
+    { "direct-3x3-px", &m->direct_3x3_px },
     { "separable-px", &m->separable_px },
     { "separable-h-tap", &m->separable_h_tap },
     { "separable-v-tap", &m->separable_v_tap },
@@ -119,6 +130,20 @@ model_load (CostModel *m)
           return FALSE;
         }
     }
+
+  {
+    g_autofree double *taps = g_key_file_get_double_list (file, MODEL_GROUP, "direct-taps-ns",
+                                                          &n_tiles, NULL);
+
+    if (taps == NULL || n_tiles != G_N_ELEMENTS (m->direct_taps_ns))
+      return FALSE;
+    for (gsize i = 0; i < n_tiles; i++)
+      {
+        if (!value_ok (taps[i]))
+          return FALSE;
+        m->direct_taps_ns[i] = taps[i];
+      }
+  }
 
   tiles = g_key_file_get_double_list (file, MODEL_GROUP, "fft-tile-ns", &n_tiles, NULL);
   if (tiles == NULL || n_tiles != CVL_FFT_N_SIZES)
@@ -149,9 +174,12 @@ model_save (const CostModel  *m,
   g_key_file_set_integer (file, MODEL_GROUP, "processors", (int) g_get_num_processors ());
   g_key_file_set_string (file, MODEL_GROUP, "fftw", fftw);
   g_key_file_set_string (file, MODEL_GROUP, "isa", cvl_conv_direct_get_isa ());
+  g_key_file_set_double_list (file, MODEL_GROUP, "direct-taps-ns", (double *) m->direct_taps_ns,
+                              G_N_ELEMENTS (m->direct_taps_ns));
   g_key_file_set_double (file, MODEL_GROUP, "direct-px", m->direct_px);
   g_key_file_set_double (file, MODEL_GROUP, "direct-tap", m->direct_tap);
   g_key_file_set_double (file, MODEL_GROUP, "direct-border-tap", m->direct_border_tap);
+  g_key_file_set_double (file, MODEL_GROUP, "direct-3x3-px", m->direct_3x3_px);
   g_key_file_set_double (file, MODEL_GROUP, "separable-px", m->separable_px);
   g_key_file_set_double (file, MODEL_GROUP, "separable-h-tap", m->separable_h_tap);
   g_key_file_set_double (file, MODEL_GROUP, "separable-v-tap", m->separable_v_tap);
@@ -239,22 +267,75 @@ interior_columns (int                    in_w,
   return MAX (end - begin, 0);
 }
 
+/* The general path's cost per interior output is measured at these tap
+ * counts (square kernels 1, 2, 4, 6 and 8) and interpolated between them:
+ * small kernels are bound by memory more than by their taps, and no one line
+ * fits them and 13×13 both (a line put 4×4 at half its time, and AUTO chose
+ * it over the separable engine). Beyond 64 taps: direct_px + direct_tap ×
+ * taps, through the last point and 13×13. */
+static const int direct_taps_at[] = { 1, 4, 16, 36, 64 };
+#define DIRECT_LINE_FROM 64
+
+static double
+direct_interior_ns (const CostModel *m,
+                    int              taps)
+{
+  if (taps >= DIRECT_LINE_FROM)
+    return m->direct_px + m->direct_tap * taps;
+  if (taps <= direct_taps_at[0])
+    return m->direct_taps_ns[0];
+
+  for (gsize i = 1; i < G_N_ELEMENTS (direct_taps_at); i++)
+    if (taps <= direct_taps_at[i])
+      {
+        double f = (double) (taps - direct_taps_at[i - 1]) /
+                   (direct_taps_at[i] - direct_taps_at[i - 1]);
+
+        return (1 - f) * m->direct_taps_ns[i - 1] + f * m->direct_taps_ns[i];
+      }
+
+  g_assert_not_reached ();
+}
+
+/* How the direct engine's work splits: outputs in interior and border
+ * columns, and the threads it keeps busy. */
+static void
+direct_split (int                    in_w,
+              int                    channels,
+              const CvlConvGeometry *g,
+              const CvlConvOptions  *o,
+              int                    n_threads,
+              double                *interior,
+              double                *border,
+              int                   *busy)
+{
+  int n_tasks = channels * ((g->out_h + DIRECT_MIN_ROWS_PER_TASK - 1) /
+                            DIRECT_MIN_ROWS_PER_TASK);
+  int cols = interior_columns (in_w, g, o->stride_w);
+
+  *interior = (double) channels * g->out_h * cols;
+  *border = (double) channels * g->out_h * (g->out_w - cols);
+  *busy = MIN (n_threads, n_tasks);
+}
+
+/* `k3x3`: the kernel is 3×3 and the 3×3 path takes it. */
 static double
 direct_ns (const CostModel       *m,
            int                    in_w,
            int                    channels,
            int                    taps,
+           gboolean               k3x3,
            const CvlConvGeometry *g,
            const CvlConvOptions  *o,
            int                    n_threads)
 {
-  int interior = interior_columns (in_w, g, o->stride_w);
-  int border = g->out_w - interior;
-  int n_tasks = channels * ((g->out_h + DIRECT_ROWS_PER_TASK - 1) / DIRECT_ROWS_PER_TASK);
-  double per_row = interior * (m->direct_px + m->direct_tap * taps) +
-                   border * (m->direct_px + m->direct_border_tap * taps);
+  double interior, border;
+  int busy;
 
-  return (double) channels * g->out_h * per_row / MIN (n_threads, n_tasks);
+  direct_split (in_w, channels, g, o, n_threads, &interior, &border, &busy);
+
+  return (interior * (k3x3 ? m->direct_3x3_px : direct_interior_ns (m, taps)) +
+          border * (m->direct_px + m->direct_border_tap * taps)) / busy;
 }
 
 /* Rows read by the unblocked vertical pass cost more: every output vector
@@ -391,7 +472,9 @@ estimate_ns (const CostModel      *m,
   switch (engine)
     {
     case CVL_ENGINE_DIRECT:
-      return direct_ns (m, in_w, channels, count_taps (kernel), &g, options, n_threads);
+      return direct_ns (m, in_w, channels, count_taps (kernel),
+                        cvl_conv_direct_uses_3x3 (kernel, options, in_w, g.out_w), &g, options,
+                        n_threads);
 
     case CVL_ENGINE_SEPARABLE:
       return separable_ns (m, in_w, channels, kernel->height, kernel->width, &g, options,
@@ -527,7 +610,7 @@ time_engine (CvlEngine             engine,
 {
   double best = G_MAXDOUBLE;
 
-  for (int r = -1; r < 3; r++)
+  for (int r = -1; r < 2; r++)
     {
       gint64 start = g_get_monotonic_time ();
 
@@ -568,24 +651,39 @@ solve3 (const double a[3][3],
   return TRUE;
 }
 
-/* What calibration times: three direct runs (small and large kernels on a
- * wide image, a narrow image that is all border columns), three separable
- * ones (5×5, 31 wide, 31 tall: the fixed cost and each pass's cost per tap)
- * and one whole FFT run (threads and memory against the sum of its tiles). */
-enum { M_DIRECT_3, M_DIRECT_13, M_DIRECT_NARROW, M_SEP_5, M_SEP_WIDE, M_SEP_TALL, M_FFT,
-       N_MEASURES };
+/* What calibration times: eight direct runs (the 3×3 path; 1, 2, 4, 6, 8 and
+ * 13 a side through the general path on a wide image; a narrow image that is
+ * mostly border columns), three separable ones (5×5, 31 wide, 31 tall: the fixed cost and
+ * each pass's cost per tap) and one whole FFT run (threads and memory against
+ * the sum of its tiles). The direct and FFT runs use 13×13, where random
+ * kernels cross over from one engine to the other, so the model is exact
+ * where a wrong choice would cost the most. */
+enum { M_DIRECT_3X3, M_DIRECT_1, M_DIRECT_2, M_DIRECT_4, M_DIRECT_6, M_DIRECT_8, M_DIRECT_13,
+       M_DIRECT_NARROW, M_SEP_5, M_SEP_WIDE, M_SEP_TALL, M_FFT, N_MEASURES };
 
 typedef struct
 {
   CvlEngine  engine;
   CvlImage  *in;      /* borrowed */
   CvlKernel *kernel;
-  double     ns;      /* the fastest run over all rounds */
+  double     ns;      /* the median over the rounds of each round's fastest run */
 } Measure;
 
 /* Rounds through all measurements: a burst of load from elsewhere has to
- * last the whole calibration to skew it. */
+ * last the whole calibration to skew it. The median round, not the fastest:
+ * under steady load from elsewhere the fastest run of an engine is luckier
+ * for some engines than for others (a 4×4 direct run looked 1.3× cheaper
+ * than the separable engine's while its median was 1.3× dearer). */
 #define CALIBRATION_ROUNDS 3
+
+static int
+compare_double (const void *a,
+                const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
 
 static gboolean
 measure_rounds (Measure      *measures,
@@ -594,6 +692,7 @@ measure_rounds (Measure      *measures,
                 GCancellable *cancellable)
 {
   g_autoptr(CvlImage) out = NULL;
+  double ns[N_MEASURES][CALIBRATION_ROUNDS];
   CvlConvOptions options;
 
   cvl_conv_options_init (&options);
@@ -602,13 +701,17 @@ measure_rounds (Measure      *measures,
   for (int round = 0; round < CALIBRATION_ROUNDS; round++)
     for (int i = first; i <= last; i++)
       {
-        double ns = time_engine (measures[i].engine, measures[i].in, measures[i].kernel,
-                                 &options, &out, cancellable);
-
-        if (ns < 0)
+        ns[i][round] = time_engine (measures[i].engine, measures[i].in, measures[i].kernel,
+                                    &options, &out, cancellable);
+        if (ns[i][round] < 0)
           return FALSE;
-        measures[i].ns = MIN (measures[i].ns, ns);
       }
+
+  for (int i = first; i <= last; i++)
+    {
+      qsort (ns[i], CALIBRATION_ROUNDS, sizeof (double), compare_double);
+      measures[i].ns = ns[i][CALIBRATION_ROUNDS / 2];
+    }
 
   return TRUE;
 }
@@ -619,36 +722,70 @@ fit_direct (CostModel     *m,
 {
   CvlConvOptions options;
   int n_threads = cvl_conv_get_threads ();
-  double a[3][3], b[3], x[3];
 
   cvl_conv_options_init (&options);
   options.border = CVL_BORDER_REFLECT;
 
-  for (int s = 0; s < 3; s++)
+  /* The interior figures need the border's, and the border's (from the
+   * narrow image) the interior's: two rounds settle them. */
+  for (int round = 0; round < 2; round++)
     {
-      const Measure *me = &measures[M_DIRECT_3 + s];
-      CostModel unit = { 0 };
-      CvlConvGeometry g;
+      double t[G_N_ELEMENTS (direct_taps_at) + 1];
 
-      cvl_conv_geometry (me->in->height, me->in->width, me->kernel->height, me->kernel->width,
-                         &options, &g);
-      for (int p = 0; p < 3; p++)
+      for (int i = M_DIRECT_1; i <= M_DIRECT_13; i++)
         {
-          unit.direct_px = p == 0;
-          unit.direct_tap = p == 1;
-          unit.direct_border_tap = p == 2;
-          a[s][p] = direct_ns (&unit, me->in->width, 1, count_taps (me->kernel), &g,
-                               &options, n_threads);
+          const Measure *me = &measures[i];
+          int taps = count_taps (me->kernel);
+          double interior, border;
+          CvlConvGeometry g;
+          int busy;
+
+          cvl_conv_geometry (me->in->height, me->in->width, me->kernel->height,
+                             me->kernel->width, &options, &g);
+          direct_split (me->in->width, me->in->channels, &g, &options, n_threads, &interior,
+                        &border, &busy);
+          t[i - M_DIRECT_1] = CLAMP ((me->ns * busy - border * (m->direct_px +
+                                                                m->direct_border_tap * taps)) /
+                                     interior, 0.001, 100);
         }
-      b[s] = me->ns;
+      for (gsize i = 0; i < G_N_ELEMENTS (direct_taps_at); i++)
+        m->direct_taps_ns[i] = t[i];
+      m->direct_tap = MAX ((t[M_DIRECT_13 - M_DIRECT_1] - t[M_DIRECT_8 - M_DIRECT_1]) /
+                           (169 - DIRECT_LINE_FROM), 0.001);
+      m->direct_px = MAX (t[M_DIRECT_8 - M_DIRECT_1] - m->direct_tap * DIRECT_LINE_FROM, 0.001);
+
+      {
+        const Measure *me = &measures[M_DIRECT_NARROW];
+        int taps = count_taps (me->kernel);
+        double interior, border;
+        CvlConvGeometry g;
+        int busy;
+
+        cvl_conv_geometry (me->in->height, me->in->width, me->kernel->height,
+                           me->kernel->width, &options, &g);
+        direct_split (me->in->width, me->in->channels, &g, &options, n_threads, &interior,
+                      &border, &busy);
+        m->direct_border_tap = CLAMP ((me->ns * busy - interior * direct_interior_ns (m, taps) -
+                                       border * m->direct_px) / (border * taps),
+                                      m->direct_tap, 1000);
+      }
     }
 
-  if (solve3 (a, b, x))
-    {
-      m->direct_px = CLAMP (x[0], 0.01, 100);
-      m->direct_tap = CLAMP (x[1], 0.001, 100);
-      m->direct_border_tap = CLAMP (x[2], m->direct_tap, 1000);
-    }
+  /* The 3×3 path: what is left once its border columns are paid for. */
+  {
+    const Measure *me = &measures[M_DIRECT_3X3];
+    CostModel unit = *m;
+    CvlConvGeometry g;
+    double border, per_px;
+
+    cvl_conv_geometry (me->in->height, me->in->width, 3, 3, &options, &g);
+    unit.direct_3x3_px = 0;
+    border = direct_ns (&unit, me->in->width, me->in->channels, 9, TRUE, &g, &options, n_threads);
+    unit.direct_3x3_px = 1;
+    per_px = direct_ns (&unit, me->in->width, me->in->channels, 9, TRUE, &g, &options,
+                        n_threads) - border;
+    m->direct_3x3_px = CLAMP ((me->ns - border) / per_px, 0.001, 100);
+  }
 }
 
 static void
@@ -673,14 +810,16 @@ fit_separable (CostModel     *m,
 
       /* The border columns' share is known from the direct figures. */
       unit.separable_px = unit.separable_h_tap = unit.separable_v_tap = 0;
-      b[s] = me->ns - separable_ns (&unit, me->in->width, 1, kh, kw, &g, &options, n_threads);
+      b[s] = me->ns - separable_ns (&unit, me->in->width, me->in->channels, kh, kw, &g,
+                                    &options, n_threads);
       unit.direct_border_tap = 0;
       for (int p = 0; p < 3; p++)
         {
           unit.separable_px = p == 0;
           unit.separable_h_tap = p == 1;
           unit.separable_v_tap = p == 2;
-          a[s][p] = separable_ns (&unit, me->in->width, 1, kh, kw, &g, &options, n_threads);
+          a[s][p] = separable_ns (&unit, me->in->width, me->in->channels, kh, kw, &g,
+                                  &options, n_threads);
         }
     }
 
@@ -720,23 +859,28 @@ static gboolean
 calibrate (CostModel    *m,
            GCancellable *cancellable)
 {
-  g_autoptr(CvlImage) wide = cvl_image_new (CALIBRATION_W, CALIBRATION_H, 1, NULL);
+  g_autoptr(CvlImage) wide = cvl_image_new (CALIBRATION_W, CALIBRATION_H, 3, NULL);
   g_autoptr(CvlImage) narrow = cvl_image_new (32, 1024, 1, NULL);
   guint32 seed = 20240229;
   Measure measures[N_MEASURES] = {
-    [M_DIRECT_3] = { CVL_ENGINE_DIRECT, wide, random_kernel (3, 3, FALSE, &seed) },
+    [M_DIRECT_3X3] = { CVL_ENGINE_DIRECT, wide, random_kernel (3, 3, FALSE, &seed) },
+    [M_DIRECT_1] = { CVL_ENGINE_DIRECT, wide, random_kernel (1, 1, FALSE, &seed) },
+    [M_DIRECT_2] = { CVL_ENGINE_DIRECT, wide, random_kernel (2, 2, FALSE, &seed) },
+    [M_DIRECT_4] = { CVL_ENGINE_DIRECT, wide, random_kernel (4, 4, FALSE, &seed) },
+    [M_DIRECT_6] = { CVL_ENGINE_DIRECT, wide, random_kernel (6, 6, FALSE, &seed) },
+    [M_DIRECT_8] = { CVL_ENGINE_DIRECT, wide, random_kernel (8, 8, FALSE, &seed) },
     [M_DIRECT_13] = { CVL_ENGINE_DIRECT, wide, random_kernel (13, 13, FALSE, &seed) },
     [M_DIRECT_NARROW] = { CVL_ENGINE_DIRECT, narrow, random_kernel (15, 15, FALSE, &seed) },
     [M_SEP_5] = { CVL_ENGINE_SEPARABLE, wide, random_kernel (5, 5, TRUE, &seed) },
     [M_SEP_WIDE] = { CVL_ENGINE_SEPARABLE, wide, random_kernel (31, 5, TRUE, &seed) },
     [M_SEP_TALL] = { CVL_ENGINE_SEPARABLE, wide, random_kernel (5, 31, TRUE, &seed) },
-    [M_FFT] = { CVL_ENGINE_FFT, wide, random_kernel (31, 31, FALSE, &seed) },
+    [M_FFT] = { CVL_ENGINE_FFT, wide, random_kernel (13, 13, FALSE, &seed) },
   };
   CvlConvOptions options;
   CostModel unit;
   gboolean ok;
 
-  for (gsize i = 0; i < (gsize) wide->width * wide->height; i++)
+  for (gsize i = 0; i < (gsize) wide->width * wide->height * wide->channels; i++)
     wide->data[i] = next_random (&seed);
   for (gsize i = 0; i < (gsize) narrow->width * narrow->height; i++)
     narrow->data[i] = next_random (&seed);
@@ -768,10 +912,11 @@ calibrate (CostModel    *m,
       unit = *m;
       unit.fft_scale = 1;
       m->fft_scale = CLAMP (measures[M_FFT].ns /
-                              estimate_ns (&unit, CVL_ENGINE_FFT, wide->height, wide->width, 1,
+                              estimate_ns (&unit, CVL_ENGINE_FFT, wide->height, wide->width,
+                                           wide->channels,
                                            measures[M_FFT].kernel, &options,
                                            cvl_conv_get_threads ()),
-                            0.5, 4.0);
+                            0.5, 16.0);
     }
 
   for (int i = 0; i < N_MEASURES; i++)

@@ -9,9 +9,14 @@
 #include "cvl-conv-private.h"
 #include "cvl-parallel.h"
 
-/* Output rows per task: small enough to balance two to a few dozen threads,
- * large enough that consecutive rows share their input rows in cache. */
-#define ROWS_PER_TASK 16
+/* Output rows per task: as many as still leave TASKS_PER_THREAD tasks per
+ * thread (to balance them), at most MAX_ROWS_PER_TASK. Long runs of rows
+ * share their input rows in cache and keep the prefetchers on one stream:
+ * 64 rows a task are 5% faster than 16 on a 12 MP image. A multiple of 4
+ * (the 3×3 path's row quads). */
+#define MAX_ROWS_PER_TASK 64
+#define MIN_ROWS_PER_TASK 4
+#define TASKS_PER_THREAD  8
 
 /* The inner loops, once per instruction set; the widest one the CPU has is
  * picked at run time, so the build never needs -march. */
@@ -19,8 +24,8 @@ typedef void (*SpanStride1) (float *out, int n, const float *const *src, const f
                              int n_taps, float scale, float offset);
 typedef void (*SpanStrided) (float *out, int n, int stride, const float *const *src,
                              const float *w, int n_taps, float *acc, float scale, float offset);
-typedef void (*Span3x3) (float *out0, float *out1, int n, const float *const *rows,
-                         const float *w, float scale, float offset);
+typedef void (*Span3x3) (float *const *out, int n, const float *const *rows, const float *w,
+                         float offset);
 
 typedef struct
 {
@@ -28,7 +33,7 @@ typedef struct
   SpanStride1  stride1;
   SpanStride1  stride1_stream;  /* the same with streaming (non-temporal) stores */
   SpanStrided  strided;
-  Span3x3      k3x3;            /* 3×3, two output rows at once */
+  Span3x3      k3x3;            /* 3×3, four output rows at once */
   Span3x3      k3x3_stream;
 } Isa;
 
@@ -121,15 +126,17 @@ typedef struct
 {
   const CvlConvJob *job;
   const float      *weights;   /* [kh, kw], already flipped for true convolution */
+  const float      *scaled;    /* the same times `scale` (3×3 rows) */
   const int        *row_map;   /* virtual input row (0 = first padded row) → row or -1 */
   const int        *col_map;   /* same for columns */
   int               col_begin; /* interior output columns: every tap inside the row */
   int               col_end;
+  int               rows_per_task;
   int               n_row_blocks;
   float             scale;     /* 1 / divisor */
   const Isa        *isa;
   gboolean          stream;    /* streaming stores, see cvl_conv_job_streams() */
-  gboolean          pairs_3x3; /* 3×3, stride and dilation 1: isa->k3x3 on row pairs */
+  gboolean          quads_3x3; /* 3×3, stride and dilation 1: isa->k3x3 on four rows */
 } Plan;
 
 /* The taps of one output row: an input row, a column offset and a weight,
@@ -215,8 +222,8 @@ run_task (gpointer data,
   const CvlConvOptions *o = job->options;
   const CvlKernel *k = job->kernel;
   int channel = task / plan->n_row_blocks;
-  int first_row = task % plan->n_row_blocks * ROWS_PER_TASK;
-  int last_row = MIN (first_row + ROWS_PER_TASK, g->out_h);
+  int first_row = task % plan->n_row_blocks * plan->rows_per_task;
+  int last_row = MIN (first_row + plan->rows_per_task, g->out_h);
   int n_interior = plan->col_end - plan->col_begin;
   gsize max_taps = (gsize) k->width * k->height;
   const float *plane = cvl_image_plane (job->in, channel);
@@ -240,23 +247,35 @@ run_task (gpointer data,
       if (n_interior <= 0)
         continue;
 
-      if (plan->pairs_3x3 && oy + 1 < last_row &&
-          plan->row_map[oy] >= 0 && plan->row_map[oy + 3] >= 0)
+      if (plan->quads_3x3 && oy + 3 < last_row &&
+          plan->row_map[oy] >= 0 && plan->row_map[oy + 5] >= 0)
         {
-          /* Input rows oy … oy + 3 (none reads as zero) feed rows oy, oy + 1. */
-          float *next = out + g->out_w;
-          const float *rows[4];
+          /* Input rows oy … oy + 5 (none reads as zero: only the zero
+           * border maps to -1, and only at the ends) feed rows oy … oy + 3. */
+          float *outs[4];
+          const float *rows[10];
           gboolean aligned = (g->out_w * sizeof (float)) % 64 == 0;
 
-          collect_taps (plan, plane, oy + 1, &taps);
-          border_columns (plan, &taps, next, 0, plan->col_begin);
-          border_columns (plan, &taps, next, plan->col_end, g->out_w);
           for (int j = 0; j < 4; j++)
+            {
+              outs[j] = out + (gsize) j * g->out_w;
+              if (j > 0)
+                {
+                  collect_taps (plan, plane, oy + j, &taps);
+                  border_columns (plan, &taps, outs[j], 0, plan->col_begin);
+                  border_columns (plan, &taps, outs[j], plan->col_end, g->out_w);
+                }
+              outs[j] += plan->col_begin;
+            }
+          for (int j = 0; j < 6; j++)
             rows[j] = plane + (gsize) plan->row_map[oy + j] * job->in->width + x0;
+          /* The rows the next four outputs add (when inside this task). */
+          for (int j = 6; j < 10; j++)
+            rows[j] = oy + 4 + 3 < last_row && plan->row_map[oy + 4 + 5] >= 0
+              ? plane + (gsize) plan->row_map[oy + j] * job->in->width + x0 : NULL;
           (plan->stream && aligned ? plan->isa->k3x3_stream : plan->isa->k3x3)
-            (out + plan->col_begin, next + plan->col_begin, n_interior, rows, plan->weights,
-             plan->scale, k->offset);
-          oy++;
+            (outs, n_interior, rows, plan->scaled, k->offset);
+          oy += 3;
           continue;
         }
 
@@ -292,7 +311,9 @@ cvl_conv_direct (const CvlConvJob *job)
                                         g->pad_top, job->in->height, o->border);
   g_autofree int *col_map = cvl_conv_border_map ((g->out_w - 1) * o->stride_w + g->k_eff_w,
                                         g->pad_left, job->in->width, o->border);
-  Plan plan = { job, weights, row_map, col_map };
+  g_autofree float *scaled = g_new (float, (gsize) k->width * k->height);
+  Plan plan = { job, weights, scaled, row_map, col_map };
+  int n_threads = cvl_conv_get_threads ();
   int last_start;
 
   if (o->flip)
@@ -308,13 +329,19 @@ cvl_conv_direct (const CvlConvJob *job)
   plan.col_begin = MIN ((g->pad_left + o->stride_w - 1) / o->stride_w, g->out_w);
   plan.col_end = last_start < 0 ? 0 : MIN (last_start / o->stride_w + 1, g->out_w);
   plan.col_end = MAX (plan.col_end, plan.col_begin);
-  plan.n_row_blocks = (g->out_h + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+  plan.rows_per_task = MAX_ROWS_PER_TASK;
+  while (plan.rows_per_task > MIN_ROWS_PER_TASK &&
+         (gint64) (g->out_h + plan.rows_per_task - 1) / plan.rows_per_task * job->in->channels <
+         (gint64) TASKS_PER_THREAD * n_threads)
+    plan.rows_per_task /= 2;
+  plan.n_row_blocks = (g->out_h + plan.rows_per_task - 1) / plan.rows_per_task;
   plan.scale = 1.0f / k->divisor;
+  for (int i = 0; i < k->width * k->height; i++)
+    scaled[i] = weights[i] * plan.scale;
   plan.isa = get_isa ();
   plan.stream = cvl_conv_job_streams (job);
-  plan.pairs_3x3 = k->width == 3 && k->height == 3 && o->stride_h == 1 && o->stride_w == 1 &&
-                   o->dilation_h == 1 && o->dilation_w == 1;
+  plan.quads_3x3 = cvl_conv_direct_uses_3x3 (k, o, job->in->width, g->out_w);
 
   return cvl_parallel_for (plan.n_row_blocks * job->in->channels,
-                           cvl_conv_get_threads (), run_task, &plan, job->cancellable);
+                           n_threads, run_task, &plan, job->cancellable);
 }

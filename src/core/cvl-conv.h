@@ -139,7 +139,7 @@ CvlEngine cvl_conv_resolve_engine  (CvlEngine              engine,
  * to 1e-6 of its largest weight): box, Gaussian, Sobel. Cheap: O(k²). */
 gboolean cvl_conv_kernel_is_separable (const CvlKernel *kernel);
 
-/* Measures this machine for AUTO's cost model (about a second, safe on a
+/* Measures this machine for AUTO's cost model (a few seconds on 2 cores, safe on a
  * worker thread), or loads the measurement cached in the user's cache folder
  * (convolve/cost-model.ini) when it is still valid for this machine and build.
  * Until then AUTO uses built-in figures. FALSE only when cancelled. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* MNIST-like datasets on disk: the four IDX files of a folder (raw or .gz),
  * loaded and checked against each other, the folders where MNIST and
- * Fashion-MNIST are looked for, and MNIST's published SHA-256 sums. */
+ * Fashion-MNIST are looked for, MNIST's published SHA-256 sums, and the
+ * mirrors and MD5s of both datasets' .gz files. */
 #include "config.h"
 
 #include <string.h>
@@ -33,6 +34,34 @@ static const char * const mnist_sha256[N_FILES] = {
   "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
   "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
   "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+};
+
+/* MD5 of the .gz files: MNIST's as issue 7 and scripts/fetch-mnist give
+ * them; Fashion-MNIST's from the table in zalandoresearch/fashion-mnist's
+ * README ("Get the Data"). */
+static const CvlDatasetSource sources[] = {
+  {
+    "mnist",
+    "https://ossci-datasets.s3.amazonaws.com/mnist/ http://yann.lecun.com/exdb/mnist/",
+    "CONVOLVE_MNIST_MIRRORS",
+    {
+      { "train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873" },
+      { "train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432" },
+      { "t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3" },
+      { "t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c" },
+    },
+  },
+  {
+    "fashion",
+    "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+    "CONVOLVE_FASHION_MNIST_MIRRORS",
+    {
+      { "train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d" },
+      { "train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe" },
+      { "t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79" },
+      { "t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310" },
+    },
+  },
 };
 
 #define DEBIAN_FASHION_DIR "/usr/share/datasets/fashion-mnist"
@@ -248,9 +277,8 @@ sha256_of_file (const char  *path,
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GInputStream) input = NULL;
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autoptr(GError) local_error = NULL;
-  g_autofree guint8 *buffer = g_malloc (64 * 1024);
+  char *sum;
 
   input = G_INPUT_STREAM (g_file_read (file, NULL, &local_error));
   if (input == NULL)
@@ -265,17 +293,10 @@ sha256_of_file (const char  *path,
       input = converted;
     }
 
-  for (;;)
-    {
-      gssize n = g_input_stream_read (input, buffer, 64 * 1024, NULL, &local_error);
-
-      if (n < 0)
-        goto failed;
-      if (n == 0)
-        break;
-      g_checksum_update (checksum, buffer, n);
-    }
-  return g_strdup (g_checksum_get_string (checksum));
+  sum = cvl_download_checksum (input, G_CHECKSUM_SHA256, NULL, &local_error);
+  if (sum == NULL)
+    goto failed;
+  return sum;
 
 failed:
   g_set_error (error, CVL_ERROR, CVL_ERROR_IO, "Could not read “%s”: %s",
@@ -309,4 +330,51 @@ cvl_dataset_verify_mnist (const char  *dir,
         }
     }
   return TRUE;
+}
+
+const CvlDatasetSource *
+cvl_dataset_source (const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    if (g_str_equal (sources[i].name, name))
+      return &sources[i];
+  return NULL;
+}
+
+char **
+cvl_dataset_source_mirrors (const CvlDatasetSource *source)
+{
+  const char *env;
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GStrvBuilder) mirrors = g_strv_builder_new ();
+
+  g_return_val_if_fail (source != NULL, NULL);
+
+  env = source->mirrors_env != NULL ? g_getenv (source->mirrors_env) : NULL;
+  parts = g_strsplit (env != NULL && *env != '\0' ? env : source->mirrors, " ", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (*parts[i] != '\0')
+      g_strv_builder_add (mirrors, parts[i]);
+  return g_strv_builder_end (mirrors);
+}
+
+gboolean
+cvl_dataset_download (const CvlDatasetSource *source,
+                      const char             *dir,
+                      CvlDownloadProgress     progress,
+                      gpointer                user_data,
+                      GCancellable           *cancellable,
+                      GError                **error)
+{
+  g_auto(GStrv) mirrors = NULL;
+
+  g_return_val_if_fail (source != NULL && dir != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  mirrors = cvl_dataset_source_mirrors (source);
+  return cvl_download_files ((const char * const *) mirrors, source->files,
+                             G_N_ELEMENTS (source->files), dir, progress, user_data,
+                             cancellable, error);
 }

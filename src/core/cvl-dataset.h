@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* MNIST and Fashion-MNIST on disk: where to look for them, loading the four
  * IDX files of a folder (raw or .gz) with their counts checked against each
- * other, and MNIST's published checksums. */
+ * other, MNIST's published checksums, and where MNIST and Fashion-MNIST
+ * are downloaded from. */
 #pragma once
 
+#include "cvl-download.h"
 #include "cvl-idx.h"
 
 G_BEGIN_DECLS
@@ -41,6 +43,29 @@ char       *cvl_dataset_user_dir (const char  *name);
  * (a .gz file is hashed decompressed). */
 gboolean    cvl_dataset_verify_mnist (const char *dir,
                                       GError    **error);
+
+/* Where a dataset's four .gz files are downloaded from, with their MD5s. */
+typedef struct
+{
+  const char      *name;         /* "mnist" or "fashion" */
+  const char      *mirrors;      /* base URLs, space-separated, tried in order */
+  const char      *mirrors_env;  /* a variable that replaces `mirrors` if set */
+  CvlDownloadFile  files[4];
+} CvlDatasetSource;
+
+/* MNIST's or Fashion-MNIST's published source ("mnist" or "fashion"), or
+ * NULL for another name. */
+const CvlDatasetSource *cvl_dataset_source (const char *name);
+/* The mirrors to try: $mirrors_env split on spaces when set, else `mirrors`. */
+char      **cvl_dataset_source_mirrors (const CvlDatasetSource *source);
+/* Downloads the source's four files into `dir` (see cvl_download_files),
+ * blocking: call it on a worker thread. */
+gboolean    cvl_dataset_download (const CvlDatasetSource *source,
+                                  const char             *dir,
+                                  CvlDownloadProgress     progress,
+                                  gpointer                user_data,
+                                  GCancellable           *cancellable,
+                                  GError                **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CvlDataset, cvl_dataset_free)
 

@@ -54,8 +54,15 @@ cvl_net_feature_maps (const CvlNet *net,
 {
   const int side = CVL_NET_INPUT_SIDE, half = side / 2;
   g_autofree float *pool1 = g_new (float, CVL_NET_CONV1_MAPS * half * half);
+  float input[CVL_NET_INPUT_SIDE * CVL_NET_INPUT_SIDE], mean, std;
 
   g_return_if_fail (net != NULL && image != NULL && conv1 != NULL && conv2 != NULL);
+
+  /* What the network sees (padding is zero after this, as in the network). */
+  cvl_net_get_input_normalization (net, &mean, &std);
+  for (int i = 0; i < side * side; i++)
+    input[i] = (image[i] - mean) / std;
+  image = input;
 
   conv_same_relu (image, 1, side, cvl_net_get_tensor (net, "conv1.weight"),
                   cvl_net_get_tensor (net, "conv1.bias"), CVL_NET_CONV1_MAPS, conv1);

@@ -22,6 +22,7 @@
 #define HIDDEN   1024
 #define CLASSES  CVL_NET_CLASSES             /* 10 */
 #define PREDICT_CHUNK 256
+#define SPARSE_MAX    4      /* images per prediction for the sparse fc */
 
 enum { CONV1_W, CONV1_B, CONV2_W, CONV2_B, FC_W, FC_B, LOGITS_W, LOGITS_B };
 
@@ -63,8 +64,14 @@ ensure_layout (void)
 struct _CvlNet
 {
   float           *params;    /* n_params_padded floats, see layout[] */
+  float            in_mean;   /* the network sees (pixel − in_mean) / in_std */
+  float            in_std;
   GHashTable      *metadata;  /* char* → char*, or NULL */
   CvlNetWorkspace *predict;   /* lazily, for cvl_net_predict */
+  /* fc.weight transposed, [3136,1024], for small predictions; never on a
+   * net whose parameters were lent out for writing (cvl_net_get_params). */
+  float           *fc_t;
+  gboolean         params_lent;
 };
 
 struct _CvlNetWorkspace
@@ -72,21 +79,17 @@ struct _CvlNetWorkspace
   int      capacity;
   gboolean training;
   float   *x0;      /* [1,N,28,28] */
-  float   *col1;    /* [25, N·784] */
-  float   *c1;      /* [32,N,28,28] after ReLU */
-  float   *p1;      /* [32,N,14,14] */
+  float   *p1;      /* [32,N,14,14]: conv1, ReLU, pool */
   guint8  *arg1;
-  float   *col2;    /* [800, N·196] */
-  float   *c2;      /* [64,N,14,14] after ReLU */
-  float   *p2;      /* [64,N,7,7] */
-  guint8  *arg2;
-  float   *flat;    /* [N,3136], NCHW order */
+  CvlFftConv *conv2;
+  guint8  *arg2;    /* [64,N,7,7] */
+  float   *flat;    /* [N,3136], NCHW order: conv2, ReLU, pool */
   float   *h;       /* [N,1024] after ReLU */
   float   *d;       /* [N,1024] after dropout */
   float   *mask;    /* [N,1024] */
   float   *z;       /* [N,10] */
   /* backward */
-  float   *dz, *dd, *dflat, *dp2, *dc2, *dp1, *dc1;
+  float   *dz, *dd, *dflat, *dp1;
 };
 
 const CvlNetTensorInfo *
@@ -117,6 +120,8 @@ net_alloc (GError **error)
   memset (params, 0, n_params_padded * sizeof (float));
   net = g_new0 (CvlNet, 1);
   net->params = params;
+  net->in_mean = 0.f;
+  net->in_std = 1.f;
   return net;
 }
 
@@ -134,12 +139,23 @@ cvl_net_new (guint64 seed)
   CvlRng rng;
 
   g_return_val_if_fail (net != NULL, NULL);
+  net->in_mean = CVL_NET_INPUT_MEAN;
+  net->in_std = CVL_NET_INPUT_STD;
   cvl_rng_init (&rng, seed);
-  /* He for the ReLU layers, Glorot for the logits; biases start at 0. */
-  cvl_nn_init_he (tensor (net, CONV1_W), layout[CONV1_W].size, K * K, &rng);
-  cvl_nn_init_he (tensor (net, CONV2_W), layout[CONV2_W].size, C1 * K * K, &rng);
-  cvl_nn_init_he (tensor (net, FC_W), layout[FC_W].size, FLAT, &rng);
-  cvl_nn_init_glorot (tensor (net, LOGITS_W), layout[LOGITS_W].size, HIDDEN, CLASSES, &rng);
+  /* PyTorch's defaults for Conv2d and Linear (Kaiming-uniform with a = √5):
+   * weights and biases uniform in ±1/√fan_in. With the normalised input it
+   * learns faster here than He-normal weights and zero biases. */
+  for (int t = 0; t < CVL_NET_N_TENSORS; t++)
+    {
+      static const int fan_in[CVL_NET_N_TENSORS] = {
+        K * K, K * K, C1 * K * K, C1 * K * K, FLAT, FLAT, HIDDEN, HIDDEN,
+      };
+      double bound = 1.0 / sqrt (fan_in[t]);
+      float *w = tensor (net, t);
+
+      for (gsize i = 0; i < layout[t].size; i++)
+        w[i] = (float) (bound * (2.0 * cvl_rng_uniform (&rng) - 1.0));
+    }
   return net;
 }
 
@@ -151,6 +167,7 @@ cvl_net_free (CvlNet *net)
   cvl_nn_free (net->params);
   g_clear_pointer (&net->metadata, g_hash_table_unref);
   g_clear_pointer (&net->predict, cvl_net_workspace_free);
+  g_clear_pointer (&net->fc_t, cvl_nn_free);
   g_free (net);
 }
 
@@ -176,6 +193,8 @@ cvl_net_copy (const CvlNet *net)
   copy = net_alloc (NULL);
   g_return_val_if_fail (copy != NULL, NULL);
   memcpy (copy->params, net->params, n_params_padded * sizeof (float));
+  copy->in_mean = net->in_mean;
+  copy->in_std = net->in_std;
   if (net->metadata != NULL)
     copy->metadata = copy_metadata (net->metadata);
   return copy;
@@ -185,6 +204,8 @@ float *
 cvl_net_get_params (CvlNet *net)
 {
   g_return_val_if_fail (net != NULL, NULL);
+  net->params_lent = TRUE;
+  g_clear_pointer (&net->fc_t, cvl_nn_free);
   return net->params;
 }
 
@@ -204,6 +225,16 @@ cvl_net_get_tensor (const CvlNet *net,
     if (g_str_equal (layout[i].name, name))
       return tensor (net, i);
   return NULL;
+}
+
+void
+cvl_net_get_input_normalization (const CvlNet *net,
+                                 float        *mean,
+                                 float        *std)
+{
+  g_return_if_fail (net != NULL && mean != NULL && std != NULL);
+  *mean = net->in_mean;
+  *std = net->in_std;
 }
 
 GHashTable *
@@ -242,6 +273,10 @@ cvl_net_save (const CvlNet *net,
   /* What safetensors.torch.save_file writes, and what this network is. */
   if (!g_hash_table_contains (meta, "format"))
     g_hash_table_insert (meta, g_strdup ("format"), g_strdup ("pt"));
+  /* The input convention travels with the weights (PyTorch users apply it
+   * before the network: x = (pixels/255 − mean) / std). */
+  g_hash_table_insert (meta, g_strdup ("input_mean"), g_strdup_printf ("%.9g", net->in_mean));
+  g_hash_table_insert (meta, g_strdup ("input_std"), g_strdup_printf ("%.9g", net->in_std));
   if (!g_hash_table_contains (meta, "architecture"))
     g_hash_table_insert (meta, g_strdup ("architecture"),
                          g_strdup ("lecture-convnet: conv5x5x32-pool-conv5x5x64-pool-"
@@ -255,6 +290,38 @@ cvl_net_save (const CvlNet *net,
       entries[i].data = tensor (net, i);
     }
   return cvl_safetensors_save (path, entries, CVL_NET_N_TENSORS, meta, error);
+}
+
+static gboolean
+read_input_convention (CvlNet  *net,
+                       GError **error)
+{
+  const char *mean = g_hash_table_lookup (net->metadata, "input_mean");
+  const char *std = g_hash_table_lookup (net->metadata, "input_std");
+  char *end;
+  double m = 0, sd = 1;
+
+  if (mean != NULL)
+    {
+      m = g_ascii_strtod (mean, &end);
+      if (*end != '\0' || end == mean || !isfinite (m))
+        mean = NULL, m = NAN;
+    }
+  if (std != NULL)
+    {
+      sd = g_ascii_strtod (std, &end);
+      if (*end != '\0' || end == std || !(sd > 0) || !isfinite (sd))
+        sd = NAN;
+    }
+  if (isnan (m) || isnan (sd))
+    {
+      g_set_error (error, CVL_ERROR, CVL_ERROR_FORMAT,
+                   "The model's input_mean or input_std is not a number (std > 0)");
+      return FALSE;
+    }
+  net->in_mean = (float) m;
+  net->in_std = (float) sd;
+  return TRUE;
 }
 
 CvlNet *
@@ -278,6 +345,9 @@ cvl_net_load_bytes (GBytes  *bytes,
                                tensor (net, i), error))
       return NULL;
   net->metadata = copy_metadata (cvl_safetensors_get_metadata (st));
+  /* Models from before the key saw pixels in [0, 1] as they are. */
+  if (!read_input_convention (net, error))
+    return NULL;
   return g_steal_pointer (&net);
 }
 
@@ -318,13 +388,9 @@ cvl_net_workspace_free (CvlNetWorkspace *ws)
   if (ws == NULL)
     return;
   cvl_nn_free (ws->x0);
-  cvl_nn_free (ws->col1);
-  cvl_nn_free (ws->c1);
   cvl_nn_free (ws->p1);
   g_free (ws->arg1);
-  cvl_nn_free (ws->col2);
-  cvl_nn_free (ws->c2);
-  cvl_nn_free (ws->p2);
+  g_clear_pointer (&ws->conv2, cvl_nn_fft_conv_free);
   g_free (ws->arg2);
   cvl_nn_free (ws->flat);
   cvl_nn_free (ws->h);
@@ -334,10 +400,7 @@ cvl_net_workspace_free (CvlNetWorkspace *ws)
   cvl_nn_free (ws->dz);
   cvl_nn_free (ws->dd);
   cvl_nn_free (ws->dflat);
-  cvl_nn_free (ws->dp2);
-  cvl_nn_free (ws->dc2);
   cvl_nn_free (ws->dp1);
-  cvl_nn_free (ws->dc1);
   g_free (ws);
 }
 
@@ -363,12 +426,7 @@ cvl_net_workspace_new (int       capacity,
 #define ALLOC(field, count) \
   G_STMT_START { if (ok) ok = (ws->field = cvl_nn_alloc ((count), error)) != NULL; } G_STMT_END
   ALLOC (x0, n * PIXELS);
-  ALLOC (col1, n * PIXELS * K * K);
-  ALLOC (c1, n * C1 * PIXELS);
   ALLOC (p1, n * C1 * S1 * S1);
-  ALLOC (col2, n * S1 * S1 * C1 * K * K);
-  ALLOC (c2, n * C2 * S1 * S1);
-  ALLOC (p2, n * FLAT);
   ALLOC (flat, n * FLAT);
   ALLOC (h, n * HIDDEN);
   ALLOC (d, n * HIDDEN);
@@ -379,14 +437,18 @@ cvl_net_workspace_new (int       capacity,
       ALLOC (dz, n * CLASSES);
       ALLOC (dd, n * HIDDEN);
       ALLOC (dflat, n * FLAT);
-      ALLOC (dp2, n * FLAT);
-      ALLOC (dc2, n * C2 * S1 * S1);
       ALLOC (dp1, n * C1 * S1 * S1);
-      ALLOC (dc1, n * C1 * PIXELS);
     }
 #undef ALLOC
   if (!ok)
     return NULL;
+  {
+    CvlConvShape s2 = { capacity, C1, C2, S1, S1, K };
+
+    ws->conv2 = cvl_nn_fft_conv_new (&s2, error);
+    if (ws->conv2 == NULL)
+      return NULL;
+  }
   ws->arg1 = g_malloc (n * C1 * S1 * S1);
   ws->arg2 = g_malloc (n * FLAT);
   return g_steal_pointer (&ws);
@@ -400,37 +462,38 @@ cvl_net_workspace_get_capacity (CvlNetWorkspace *ws)
 
 /* -- Passes ----------------------------------------------------------------- */
 
-const float *
-cvl_net_forward (CvlNet          *net,
-                 CvlNetWorkspace *ws,
-                 const float     *images,
-                 int              n,
-                 float            keep,
-                 CvlRng          *rng)
+static const float *
+forward (CvlNet          *net,
+         CvlNetWorkspace *ws,
+         const float     *images,
+         int              n,
+         float            keep,
+         CvlRng          *rng,
+         const float     *fc_t)
 {
   CvlConvShape s1 = { n, 1, C1, SIDE, SIDE, K };
-  CvlConvShape s2 = { n, C1, C2, S1, S1, K };
 
   g_return_val_if_fail (net != NULL && ws != NULL && images != NULL, NULL);
   g_return_val_if_fail (n >= 1 && n <= ws->capacity, NULL);
 
   /* [N,1,28,28] is also [1,N,28,28]: no transpose into the first layer. */
-  memcpy (ws->x0, images, (gsize) n * PIXELS * sizeof (float));
-  cvl_nn_conv_forward (&s1, ws->x0, tensor (net, CONV1_W), tensor (net, CONV1_B),
-                       ws->c1, ws->col1, TRUE);
-  cvl_nn_maxpool_forward (ws->c1, C1 * n, SIDE, SIDE, ws->p1, ws->arg1);
-  cvl_nn_conv_forward (&s2, ws->p1, tensor (net, CONV2_W), tensor (net, CONV2_B),
-                       ws->c2, ws->col2, TRUE);
-  cvl_nn_maxpool_forward (ws->c2, C2 * n, S1, S1, ws->p2, ws->arg2);
+  {
+    float mean = net->in_mean, scale = 1.f / net->in_std;
 
-  /* [64,N,7,7] → [N, 64·7·7]: torch's x.view(N, -1) of an NCHW tensor. */
-  for (int c = 0; c < C2; c++)
-    for (int i = 0; i < n; i++)
-      memcpy (ws->flat + (gsize) i * FLAT + c * S2 * S2,
-              ws->p2 + ((gsize) c * n + i) * S2 * S2, S2 * S2 * sizeof (float));
+    for (gsize i = 0; i < (gsize) n * PIXELS; i++)
+      ws->x0[i] = (images[i] - mean) * scale;
+  }
+  cvl_nn_conv1_pool_forward (&s1, ws->x0, tensor (net, CONV1_W), tensor (net, CONV1_B),
+                             ws->p1, ws->arg1);
+  /* Straight into [N, 64·7·7]: torch's x.view(N, -1) of an NCHW tensor. */
+  cvl_nn_fft_conv_forward_pool (ws->conv2, n, ws->p1, tensor (net, CONV2_W),
+                                tensor (net, CONV2_B), ws->flat, ws->arg2, TRUE);
 
-  cvl_nn_dense_forward (n, FLAT, HIDDEN, ws->flat, tensor (net, FC_W), tensor (net, FC_B),
-                        ws->h);
+  if (fc_t != NULL)
+    cvl_nn_dense_forward_sparse (n, FLAT, HIDDEN, ws->flat, fc_t, tensor (net, FC_B), ws->h);
+  else
+    cvl_nn_dense_forward (n, FLAT, HIDDEN, ws->flat, tensor (net, FC_W), tensor (net, FC_B),
+                          ws->h);
   cvl_nn_relu_forward (ws->h, ws->h, (gsize) n * HIDDEN);
   if (rng != NULL)
     cvl_nn_dropout_forward (ws->h, ws->d, ws->mask, (gsize) n * HIDDEN, keep, rng);
@@ -439,6 +502,17 @@ cvl_net_forward (CvlNet          *net,
   cvl_nn_dense_forward (n, HIDDEN, CLASSES, ws->d, tensor (net, LOGITS_W),
                         tensor (net, LOGITS_B), ws->z);
   return ws->z;
+}
+
+const float *
+cvl_net_forward (CvlNet          *net,
+                 CvlNetWorkspace *ws,
+                 const float     *images,
+                 int              n,
+                 float            keep,
+                 CvlRng          *rng)
+{
+  return forward (net, ws, images, n, keep, rng, NULL);
 }
 
 double
@@ -453,7 +527,6 @@ cvl_net_train_batch (CvlNet          *net,
                      int             *correct)
 {
   CvlConvShape s1 = { n, 1, C1, SIDE, SIDE, K };
-  CvlConvShape s2 = { n, C1, C2, S1, S1, K };
   double loss;
 
   g_return_val_if_fail (ws->training, NAN);
@@ -471,19 +544,11 @@ cvl_net_train_batch (CvlNet          *net,
                          grads + layout[FC_W].offset, grads + layout[FC_B].offset,
                          ws->dflat);
 
-  for (int c = 0; c < C2; c++)
-    for (int i = 0; i < n; i++)
-      memcpy (ws->dp2 + ((gsize) c * n + i) * S2 * S2,
-              ws->dflat + (gsize) i * FLAT + c * S2 * S2, S2 * S2 * sizeof (float));
-
-  cvl_nn_maxpool_relu_backward (ws->dp2, ws->arg2, ws->c2, C2 * n, S1, S1, ws->dc2);
-  cvl_nn_conv_backward (&s2, ws->dc2, tensor (net, CONV2_W),
-                        grads + layout[CONV2_W].offset, grads + layout[CONV2_B].offset,
-                        ws->dp1, ws->col2);
-  cvl_nn_maxpool_relu_backward (ws->dp1, ws->arg1, ws->c1, C1 * n, SIDE, SIDE, ws->dc1);
-  cvl_nn_conv_backward (&s1, ws->dc1, tensor (net, CONV1_W),
-                        grads + layout[CONV1_W].offset, grads + layout[CONV1_B].offset,
-                        NULL, ws->col1);
+  cvl_nn_fft_conv_backward_pool (ws->conv2, ws->dflat, ws->flat, ws->arg2, TRUE,
+                                 grads + layout[CONV2_W].offset,
+                                 grads + layout[CONV2_B].offset, ws->dp1);
+  cvl_nn_conv1_pool_backward (&s1, ws->x0, ws->p1, ws->arg1, ws->dp1,
+                              grads + layout[CONV1_W].offset, grads + layout[CONV1_B].offset);
   return loss;
 }
 
@@ -508,8 +573,20 @@ cvl_net_predict (CvlNet      *net,
   for (int first = 0; first < n; first += net->predict->capacity)
     {
       int count = MIN (net->predict->capacity, n - first);
-      const float *z = cvl_net_forward (net, net->predict,
-                                        images + (gsize) first * PIXELS, count, 1.f, NULL);
+      const float *z;
+
+      /* Drawing: one image at a time, where reading the fc weights is the
+       * cost; the transposed copy lets the zeros of its input skip rows. */
+      if (count <= SPARSE_MAX && !net->params_lent && net->fc_t == NULL)
+        {
+          net->fc_t = cvl_nn_alloc ((gsize) FLAT * HIDDEN, NULL);
+          if (net->fc_t != NULL)
+            for (int o = 0; o < HIDDEN; o++)
+              for (int i = 0; i < FLAT; i++)
+                net->fc_t[(gsize) i * HIDDEN + o] = tensor (net, FC_W)[(gsize) o * FLAT + i];
+        }
+      z = forward (net, net->predict, images + (gsize) first * PIXELS, count, 1.f, NULL,
+                   count <= SPARSE_MAX ? net->fc_t : NULL);
 
       memcpy (probs + (gsize) first * CLASSES, z, (gsize) count * CLASSES * sizeof (float));
       cvl_nn_softmax (count, CLASSES, probs + (gsize) first * CLASSES);

@@ -11,10 +11,16 @@ G_BEGIN_DECLS
 
 #define CVL_NET_INPUT_SIDE 28
 #define CVL_NET_CLASSES    10
+/* New networks see (pixel − mean) / std, MNIST's training-set statistics;
+ * the pair is saved with the model (input_mean, input_std) and a model
+ * without it sees pixels in [0, 1] as they are. */
+#define CVL_NET_INPUT_MEAN 0.1307f
+#define CVL_NET_INPUT_STD  0.3081f
 
 typedef struct _CvlNet CvlNet;
 
-/* A network with He-initialised weights from `seed`. */
+/* A network initialised from `seed` as PyTorch initialises Conv2d and
+ * Linear (uniform in ±1/√fan_in, biases too). */
 CvlNet   *cvl_net_new          (guint64       seed);
 void      cvl_net_free         (CvlNet       *net);
 CvlNet   *cvl_net_copy         (const CvlNet *net);
@@ -31,6 +37,10 @@ gboolean  cvl_net_save         (const CvlNet *net,
                                 const char   *path,
                                 GHashTable   *metadata,   /* char* → char*, may be NULL */
                                 GError      **error);
+/* The net sees (pixel − mean) / std of its [0, 1] input. */
+void      cvl_net_get_input_normalization (const CvlNet *net,
+                                           float        *mean,
+                                           float        *std);
 /* The metadata read with the model (NULL if none); owned by the net. */
 GHashTable *cvl_net_get_metadata (const CvlNet *net);
 

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The convnet's building blocks: aligned float buffers, a small seedable
- * PRNG, layers with forward and backward passes (conv via im2col + sgemm and
- * a naive reference, max-pool, ReLU, dense, dropout, softmax cross-entropy),
- * initialisers and the Adam and SGD-with-momentum updates.
+ * PRNG, layers with forward and backward passes (conv via im2col + sgemm, a
+ * fused one-channel conv + ReLU + pool, conv by FFT, and a naive reference;
+ * max-pool, ReLU, dense, dropout, softmax cross-entropy), initialisers and
+ * the Adam and SGD-with-momentum updates.
  *
  * Layout: convolution activations are kept channel-major across the batch,
- * [C,N,H,W], so one sgemm covers the whole batch (Y[Co, N·H·W] = W[Co, K] ×
- * col[K, N·H·W]). For C = 1 that is the same memory as NCHW; dense layers
+ * [C,N,H,W], so one product covers the whole batch (Y[Co, N·H·W] = W[Co, K]
+ * × col[K, N·H·W]). For C = 1 that is the same memory as NCHW; dense layers
  * take row-major [N, features] with features flattened in NCHW order. */
 #pragma once
 
@@ -102,6 +103,78 @@ void     cvl_nn_conv_backward_naive (const CvlConvShape *s,
                                      float       *dbias,
                                      float       *din);
 
+/* A one-channel input layer (c_in = 1, k ≤ 7, c_out ≤ 64, h and w even)
+ * with ReLU and a 2×2 max-pool in one pass, for the lecture's conv1: in
+ * [N,H,W] → pooled [Co,N,H/2,W/2] and arg as cvl_nn_maxpool_forward's. */
+void     cvl_nn_conv1_pool_forward  (const CvlConvShape *s,
+                                     const float        *in,
+                                     const float        *weight,
+                                     const float        *bias,
+                                     float              *pooled,
+                                     guint8             *arg);
+/* Its weight and bias gradients from dpooled [Co,N,H/2,W/2] (no input
+ * gradient: it is the first layer). */
+void     cvl_nn_conv1_pool_backward (const CvlConvShape *s,
+                                     const float        *in,
+                                     const float        *pooled,
+                                     const guint8       *arg,
+                                     const float        *dpooled,
+                                     float              *dweight,
+                                     float              *dbias);
+
+/* The same convolution by FFT, for small maps and many channels (the
+ * lecture's conv2: 14×14, 5×5, 32 → 64 channels, ~8× fewer multiplications
+ * than im2col): planes padded to (h + k/2) × (w + k/2), whose cyclic
+ * convolution is the SAME one, then one complex product per frequency
+ * across the channels. Plans and spectra for batches up to s->n. */
+typedef struct _CvlFftConv CvlFftConv;
+
+CvlFftConv *cvl_nn_fft_conv_new      (const CvlConvShape *s,
+                                      GError            **error);
+void        cvl_nn_fft_conv_free     (CvlFftConv        *fc);
+/* Layouts as cvl_nn_conv_forward, for a batch of n ≤ s->n. Keeps the
+ * spectra of `in` and `weight` for the backward pass. */
+void        cvl_nn_fft_conv_forward  (CvlFftConv  *fc,
+                                      int          n,
+                                      const float *in,
+                                      const float *weight,
+                                      const float *bias,
+                                      float       *out,
+                                      gboolean     relu);
+/* The gradients for the last forward's batch and weights, as
+ * cvl_nn_conv_backward: dweight, dbias overwritten, din if not NULL. */
+void        cvl_nn_fft_conv_backward (CvlFftConv  *fc,
+                                      const float *dout,
+                                      float       *dweight,
+                                      float       *dbias,
+                                      float       *din);
+
+/* Forward with ReLU and a 2×2 max-pool after it (h, w even): pooled is
+ * [Co,N,h/2,w/2], or with `flat` [N, Co·(h/2)·(w/2)] (a dense layer's
+ * input); arg [Co,N,h/2,w/2] as cvl_nn_maxpool_forward's. The full-size
+ * output is never stored. */
+void        cvl_nn_fft_conv_forward_pool  (CvlFftConv  *fc,
+                                           int          n,
+                                           const float *in,
+                                           const float *weight,
+                                           const float *bias,
+                                           float       *pooled,
+                                           guint8      *arg,
+                                           gboolean     flat);
+/* Its backward from dpooled (same layout as pooled): the pool's and ReLU's
+ * backward (a window's winner gets the gradient where its pooled value is
+ * > 0) folded into the transforms. */
+void        cvl_nn_fft_conv_backward_pool (CvlFftConv   *fc,
+                                           const float  *dpooled,
+                                           const float  *pooled,
+                                           const guint8 *arg,
+                                           gboolean      flat,
+                                           float        *dweight,
+                                           float        *dbias,
+                                           float        *din);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CvlFftConv, cvl_nn_fft_conv_free)
+
 /* Max-pool 2×2, stride 2, over `planes` planes of [H,W] (H, W even) →
  * [planes, H/2, W/2]; `arg` keeps which of the four won (0…3). */
 void     cvl_nn_maxpool_forward  (const float *in, int planes, int h, int w,
@@ -124,6 +197,12 @@ void     cvl_nn_relu_backward (const float *y, const float *dy, float *dx, gsize
 void     cvl_nn_dense_forward  (int n, int in, int out,
                                 const float *x, const float *weight,
                                 const float *bias, float *y);
+/* The same from the transposed weights [In,Out], skipping the zeros of x:
+ * after ReLU and max-pool most of the lecture's fc input is 0, and at batch
+ * 1 reading the 12.8 MB of weights is the cost. Sums in a fixed order. */
+void     cvl_nn_dense_forward_sparse (int n, int in, int out,
+                                      const float *x, const float *weight_t,
+                                      const float *bias, float *y);
 /* dweight [Out,In], dbias [Out] overwritten; dx [N,In] if not NULL. */
 void     cvl_nn_dense_backward (int n, int in, int out,
                                 const float *x, const float *weight,

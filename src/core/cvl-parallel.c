@@ -98,20 +98,22 @@ pool_func (gpointer job,
   job_unref (job);
 }
 
+/* Two pools: a thread once lowered to background priority cannot come back
+ * (raising it needs privileges), so foreground work never runs on one. */
 static GThreadPool *
-get_pool (void)
+get_pool (gboolean background)
 {
-  static GThreadPool *pool;
+  static GThreadPool *pools[2];
 
-  if (g_once_init_enter (&pool))
+  if (g_once_init_enter (&pools[background]))
     {
       /* Shared (non-exclusive) threads; -1: as many as concurrent calls need. */
       GThreadPool *new_pool = g_thread_pool_new (pool_func, NULL, -1, FALSE, NULL);
 
-      g_once_init_leave (&pool, new_pool);
+      g_once_init_leave (&pools[background], new_pool);
     }
 
-  return pool;
+  return pools[background];
 }
 
 gboolean
@@ -142,7 +144,7 @@ cvl_parallel_for (guint            n_tasks,
 
   n_helpers = MIN (MAX (n_threads, 1), n_tasks) - 1;
   for (guint i = 0; i < n_helpers; i++)
-    if (!g_thread_pool_push (get_pool (), job_ref (job), NULL))
+    if (!g_thread_pool_push (get_pool (job->background), job_ref (job), NULL))
       {
         job_unref (job);
         break;

@@ -199,6 +199,7 @@ cvl_trainer_new (const CvlIdxImages     *train_images,
   memset (trainer->grads, 0, n_params * sizeof (float));
   memset (trainer->m, 0, n_params * sizeof (float));
   memset (trainer->v, 0, n_params * sizeof (float));
+  memset (trainer->good, 0, n_params * sizeof (float));   /* its padding is copied whole */
   trainer->history = g_array_new (FALSE, FALSE, sizeof (CvlEpochRecord));
   trainer->new_epochs = g_array_new (FALSE, FALSE, sizeof (CvlEpochRecord));
   trainer->new_steps = g_array_new (FALSE, FALSE, sizeof (CvlStepRecord));

@@ -342,6 +342,44 @@ on_released (GtkGestureClick *click,
     g_signal_emit (self, signals[CELL_ACTIVATED], 0, t, p);
 }
 
+/* Arrows move the highlighted cell, Enter or Space activates it: the
+ * matrix works without a mouse. */
+static gboolean
+on_key (GtkEventControllerKey *key,
+        guint                  keyval,
+        guint                  keycode,
+        GdkModifierType        state,
+        CvlConfusion          *self)
+{
+  int t = MAX (self->hover_true, 0), p = MAX (self->hover_pred, 0);
+
+  if (!self->valid || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0)
+    return FALSE;
+  switch (keyval)
+    {
+    case GDK_KEY_Up: case GDK_KEY_KP_Up:
+      t = self->hover_true < 0 ? 0 : MAX (t - 1, 0);
+      break;
+    case GDK_KEY_Down: case GDK_KEY_KP_Down:
+      t = self->hover_true < 0 ? 0 : MIN (t + 1, N - 1);
+      break;
+    case GDK_KEY_Left: case GDK_KEY_KP_Left:
+      p = self->hover_pred < 0 ? 0 : MAX (p - 1, 0);
+      break;
+    case GDK_KEY_Right: case GDK_KEY_KP_Right:
+      p = self->hover_pred < 0 ? 0 : MIN (p + 1, N - 1);
+      break;
+    case GDK_KEY_Return: case GDK_KEY_KP_Enter: case GDK_KEY_space:
+      if (self->hover_true >= 0)
+        g_signal_emit (self, signals[CELL_ACTIVATED], 0, self->hover_true, self->hover_pred);
+      return self->hover_true >= 0;
+    default:
+      return FALSE;
+    }
+  set_hover (self, t, p);
+  return TRUE;
+}
+
 static void
 cvl_confusion_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -414,6 +452,7 @@ static void
 cvl_confusion_init (CvlConfusion *self)
 {
   GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkEventController *keys = gtk_event_controller_key_new ();
   GtkGesture *click = gtk_gesture_click_new ();
 
   self->hover_true = self->hover_pred = -1;
@@ -422,6 +461,9 @@ cvl_confusion_init (CvlConfusion *self)
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
   g_signal_connect (click, "released", G_CALLBACK (on_released), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Confusion matrix"), -1);
 }

@@ -22,6 +22,14 @@ choice_key (DataChoice choice)
   return choice == DATA_FASHION ? "fashion" : "mnist";
 }
 
+const char *
+cvl_train_page_data_key (CvlTrainPage *self)
+{
+  DataChoice choice = adw_combo_row_get_selected (self->dataset_row);
+
+  return choice == DATA_FOLDER ? NULL : choice_key (choice);
+}
+
 static const char *
 choice_name (DataChoice choice)
 {
@@ -99,8 +107,10 @@ cvl_train_page_find_data (CvlTrainPage *self)
       title = g_strdup_printf (_("%s is not on this computer"), choice_name (choice));
       show_status (self, choice == DATA_FOLDER ? _("No folder chosen") : title, error->message,
                    TRUE);
+      cvl_train_page_download_show (self, TRUE);
       return;
     }
+  cvl_train_page_download_show (self, FALSE);
   title = g_strdup_printf (_("%s, not loaded yet"), choice_name (choice));
   show_status (self, title, dir, FALSE);
 }
@@ -143,8 +153,10 @@ load_done (GObject      *object,
     }
   g_clear_pointer (&self->dataset, cvl_dataset_free);
   self->dataset = dataset;
-  title = g_strdup_printf (_("%s: %'d training and %'d test images"),
-                           choice_name (adw_combo_row_get_selected (self->dataset_row)),
+  title = g_strdup_printf (_("%s: %d training and %d test images"),
+                           adw_combo_row_get_selected (self->dataset_row) == DATA_FOLDER
+                           ? dataset->name
+                           : choice_name (adw_combo_row_get_selected (self->dataset_row)),
                            dataset->train_images->count, dataset->test_images->count);
   show_status (self, title, dataset->dir, FALSE);
   gtk_adjustment_set_upper (gtk_spin_button_get_adjustment (self->digit_spin),
@@ -186,6 +198,12 @@ cvl_train_page_load_data (CvlTrainPage *self)
 static void
 change_data (CvlTrainPage *self)
 {
+  if (self->preparing)
+    {
+      /* The worker making the trainer reads the data: not now. */
+      cvl_toast (GTK_WIDGET (self), _("Training is starting; change the data once it runs."));
+      return;
+    }
   if (self->data_loading)
     {
       g_cancellable_cancel (self->data_cancellable);
@@ -426,6 +444,11 @@ net_loaded (GObject      *object,
   gboolean load_initial = FALSE;
   g_autofree char *subtitle = NULL;
 
+  if (self->disposed)
+    {
+      g_clear_pointer (&net, cvl_net_free);
+      return;
+    }
   if (net == NULL)
     {
       cvl_toast (GTK_WIDGET (self), _("Could not load “%s”: %s"), name, error->message);

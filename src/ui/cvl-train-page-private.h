@@ -10,6 +10,7 @@
 #include "cvl-net-ref.h"
 #include "cvl-plot.h"
 #include "cvl-train-page.h"
+#include "cvl-train-events.h"
 #include "cvl-trainer.h"
 
 G_BEGIN_DECLS
@@ -22,6 +23,8 @@ typedef enum
   DATA_FOLDER,
 } DataChoice;
 
+#define GALLERY_MAX 60   /* mistakes shown at once */
+
 /* Series of the two plots. */
 enum { LOSS_SERIES, N_LOSS_SERIES };
 enum { TEST_SERIES, ESTIMATE_SERIES, TRAIN_SERIES, N_ACCURACY_SERIES };
@@ -32,8 +35,11 @@ struct _CvlTrainPage
 
   /* template */
   AdwComboRow     *dataset_row, *optimizer_row;
-  AdwActionRow    *data_status_row, *model_row;
-  GtkWidget       *locate_button, *settings_group, *network_grid, *main_scroll;
+  AdwActionRow    *data_status_row, *model_row, *download_row;
+  GtkProgressBar  *download_bar;
+  AdwActionRow    *tensorboard_row;
+  GtkSwitch       *tensorboard_switch;
+  GtkWidget       *locate_button, *download_button, *settings_group, *network_grid, *main_scroll;
   GtkButton       *start_button;
   AdwButtonContent *start_content;
   GtkSpinButton   *epochs_spin, *batch_spin, *lr_spin, *keep_spin, *seed_spin, *limit_spin;
@@ -60,6 +66,14 @@ struct _CvlTrainPage
   GCancellable    *data_cancellable;
   gboolean         data_loading;
   gboolean         start_when_loaded;
+  struct _DownloadJob *download;   /* the download in flight, or NULL */
+  guint            download_timer;
+  const CvlDatasetSource *download_source;   /* tests: replaces the published one */
+
+  /* TensorBoard */
+  char            *tensorboard_root;   /* runs go in <root>/<date-time>/; NULL: default */
+  CvlTrainEvents  *tensorboard;        /* the run's writer, or NULL */
+  GArray          *tensorboard_epochs; /* CvlEpochRecord waiting for the weights after them */
 
   /* training */
   CvlTrainer      *trainer;        /* NULL until the first start after a reset */
@@ -68,12 +82,16 @@ struct _CvlTrainPage
   CvlNetRef       *net;            /* the newest weights shown, named by what they are */
   gboolean         maps_in_flight, maps_pending;
   guint            tick_id;
+  gboolean         preparing;      /* a worker is making the trainer */
+  gboolean         disposed;       /* workers finishing late touch nothing */
+  guint            prepare_serial;
   gint64           last_net_signal;
   gint64           net_step;
   double           ema_ips;
   CvlTrainerProgress progress;
   CvlEvaluation   *evaluation;     /* the newest epoch's */
   int              filter_true, filter_predicted;   /* gallery filter, −1: all */
+  GtkWidget       *tiles[GALLERY_MAX];              /* GtkFlowBoxChild, made once */
   int              selected_filter;
   double           seconds;        /* training time of the newest plotted point */
   gint64           last_maps;      /* when the feature maps were last computed */
@@ -105,7 +123,35 @@ void     cvl_train_page_add_epochs     (CvlTrainPage *self,
                                         int           steps_per_epoch);
 void     cvl_train_page_views_init     (CvlTrainPage *self);
 
+/* cvl-train-page-download.c */
+/* The Download button shows when `missing` and the choice is a dataset
+ * with mirrors (and nothing downloads already). */
+void     cvl_train_page_download_show  (CvlTrainPage *self,
+                                        gboolean      missing);
+void     cvl_train_page_download_stop  (CvlTrainPage *self);
+void     cvl_train_page_download_class_init (GtkWidgetClass *widget_class);
+/* Tests only: download `source` (mirrors, files and MD5s of the test's
+ * own) instead of the chosen dataset's published source. */
+void     cvl_train_page_set_download_source_for_tests (CvlTrainPage           *self,
+                                                       const CvlDatasetSource *source);
+
+/* cvl-train-page-tensorboard.c */
+/* A run starts: opens a new event file if the switch is on (and none is
+ * open), closes it if off. FALSE with an error if it cannot be created. */
+gboolean cvl_train_page_tensorboard_open  (CvlTrainPage           *self,
+                                           GError                **error);
+/* Queues a drained update's records; `fresh` says a new snapshot came with
+ * it (epochs wait for one, so their filters are the weights after them). */
+void     cvl_train_page_tensorboard_drain (CvlTrainPage           *self,
+                                           const CvlTrainerUpdate *update,
+                                           gboolean                fresh,
+                                           gboolean                ended);
+void     cvl_train_page_tensorboard_close (CvlTrainPage           *self);
+void     cvl_train_page_tensorboard_init  (CvlTrainPage           *self);
+void     cvl_train_page_tensorboard_class_init (GtkWidgetClass    *widget_class);
+
 /* cvl-train-page-io.c */
+const char *cvl_train_page_data_key    (CvlTrainPage *self);
 void     cvl_train_page_find_data      (CvlTrainPage *self);
 void     cvl_train_page_load_data      (CvlTrainPage *self);
 void     cvl_train_page_io_class_init  (GtkWidgetClass *widget_class);

@@ -17,7 +17,6 @@
 #include "cvl-nn.h"
 #include "cvl-train-page-private.h"
 
-#define GALLERY_MAX 60   /* tiles shown at once */
 #define SIDE        CVL_NET_INPUT_SIDE
 
 /* -- The network as a table --------------------------------------------- */
@@ -285,7 +284,9 @@ maps_done (GObject      *object,
   int best = 0;
 
   self->maps_in_flight = FALSE;
-  if (g_task_propagate_boolean (G_TASK (res), NULL) && gtk_widget_get_root (GTK_WIDGET (self)))
+  if (self->disposed)
+    return;
+  if (g_task_propagate_boolean (G_TASK (res), NULL))
     {
       cvl_matrix_view_set_data (self->digit_view, job->image, SIDE, SIDE, CVL_MAP_CLAMP);
       cvl_filter_grid_set_data (self->conv1_maps, job->conv1, CVL_NET_CONV1_MAPS, 28, 28);
@@ -311,7 +312,7 @@ cvl_train_page_show_digit (CvlTrainPage *self)
   MapsJob *job;
   int index = gtk_spin_button_get_value_as_int (self->digit_spin) - 1;
 
-  if (self->dataset == NULL || self->net == NULL)
+  if (self->dataset == NULL || self->net == NULL || self->disposed)
     return;
   if (self->maps_in_flight)
     {
@@ -366,46 +367,66 @@ on_filter_selected (CvlFilterGrid *grid,
 
 /* -- After an epoch: confusion and mistakes ------------------------------ */
 
+/* The gallery's tiles are made once and refilled after each epoch: making
+ * sixty widgets per epoch cost the main loop tens of milliseconds. */
 static GtkWidget *
-gallery_tile (CvlTrainPage     *self,
-              const CvlMistake *m)
+gallery_tile (CvlTrainPage *self,
+              guint         i)
 {
-  const guint8 *px = self->dataset->test_images->pixels + (gsize) m->index * SIDE * SIDE;
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *view = cvl_matrix_view_new ();
-  GtkWidget *label;
-  g_autofree char *text = NULL, *tip = NULL;
-  float image[SIDE * SIDE];
+  GtkWidget *box, *view, *label;
 
-  for (int i = 0; i < SIDE * SIDE; i++)
-    image[i] = px[i] / 255.f;
-  cvl_matrix_view_set_data (CVL_MATRIX_VIEW (view), image, SIDE, SIDE, CVL_MAP_CLAMP);
+  if (self->tiles[i] != NULL)
+    return self->tiles[i];
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  view = cvl_matrix_view_new ();
   gtk_widget_set_size_request (view, 56, 56);
-  text = g_strdup_printf ("%d → %d", m->label, m->predicted);
-  label = gtk_label_new (text);
+  label = gtk_label_new (NULL);
   gtk_widget_add_css_class (label, "caption");
   gtk_widget_add_css_class (label, "numeric");
   gtk_box_append (GTK_BOX (box), view);
   gtk_box_append (GTK_BOX (box), label);
+  gtk_flow_box_append (self->gallery, box);
+  self->tiles[i] = gtk_widget_get_parent (box);
+  return self->tiles[i];
+}
+
+static void
+fill_tile (CvlTrainPage     *self,
+           guint             i,
+           const CvlMistake *m)
+{
+  GtkWidget *child = gallery_tile (self, i);
+  GtkWidget *box = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+  GtkWidget *view = gtk_widget_get_first_child (box);
+  const guint8 *px = self->dataset->test_images->pixels + (gsize) m->index * SIDE * SIDE;
+  g_autofree char *text = NULL, *tip = NULL;
+  float image[SIDE * SIDE];
+
+  for (int p = 0; p < SIDE * SIDE; p++)
+    image[p] = px[p] / 255.f;
+  cvl_matrix_view_set_data (CVL_MATRIX_VIEW (view), image, SIDE, SIDE, CVL_MAP_CLAMP);
+  text = g_strdup_printf ("%d → %d", m->label, m->predicted);
+  gtk_label_set_text (GTK_LABEL (gtk_widget_get_next_sibling (view)), text);
   tip = g_strdup_printf (_("Test digit %u: a %d read as %d with %.0f%% confidence"),
                          m->index + 1, m->label, m->predicted, 100.0 * m->confidence);
   gtk_widget_set_tooltip_text (box, tip);
-  return box;
+  g_object_set_data (G_OBJECT (child), "cvl-index", GUINT_TO_POINTER (m->index + 1));
+  gtk_widget_set_visible (child, TRUE);
 }
 
 void
 cvl_train_page_show_evaluation (CvlTrainPage *self)
 {
   CvlEvaluation *e = self->evaluation;
-  GtkWidget *child;
   g_autofree char *title = NULL, *label = NULL;
   guint shown = 0, matching = 0;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->gallery))) != NULL)
-    gtk_flow_box_remove (self->gallery, child);
   gtk_widget_set_visible (self->gallery_all_button, self->filter_true >= 0);
   if (e == NULL)
     {
+      for (guint i = 0; i < GALLERY_MAX; i++)
+        if (self->tiles[i] != NULL)
+          gtk_widget_set_visible (self->tiles[i], FALSE);
       cvl_confusion_set_counts (self->confusion, NULL);
       gtk_label_set_text (self->confusion_title, _("Confusion Matrix"));
       gtk_label_set_text (self->gallery_title, _("Misclassified Test Digits"));
@@ -422,7 +443,6 @@ cvl_train_page_show_evaluation (CvlTrainPage *self)
   for (guint i = 0; i < e->mistakes->len; i++)
     {
       const CvlMistake *m = &g_array_index (e->mistakes, CvlMistake, i);
-      GtkWidget *tile;
 
       if (self->filter_true >= 0 &&
           (m->label != self->filter_true || m->predicted != self->filter_predicted))
@@ -430,12 +450,11 @@ cvl_train_page_show_evaluation (CvlTrainPage *self)
       matching++;
       if (shown >= GALLERY_MAX)
         continue;
-      tile = gallery_tile (self, m);
-      gtk_flow_box_append (self->gallery, tile);
-      g_object_set_data (G_OBJECT (gtk_widget_get_parent (tile)), "cvl-index",
-                         GUINT_TO_POINTER (m->index + 1));
-      shown++;
+      fill_tile (self, shown++, m);
     }
+  for (guint i = shown; i < GALLERY_MAX; i++)
+    if (self->tiles[i] != NULL)
+      gtk_widget_set_visible (self->tiles[i], FALSE);
   if (self->filter_true >= 0)
     title = (g_free (title), g_strdup_printf (_("%u %ds Read as %d"), matching, self->filter_true,
                                               self->filter_predicted));

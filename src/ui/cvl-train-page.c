@@ -7,6 +7,8 @@
 
 #define G_LOG_DOMAIN "Convolve"
 
+#include <math.h>
+
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -118,7 +120,7 @@ void
 cvl_train_page_update_state (CvlTrainPage *self)
 {
   CvlTrainerState state = cvl_train_page_get_state (self);
-  gboolean configurable = self->trainer == NULL || ended (state);
+  gboolean configurable = !self->preparing && (self->trainer == NULL || ended (state));
   const char *label, *icon, *title;
 
   switch (state)
@@ -144,17 +146,22 @@ cvl_train_page_update_state (CvlTrainPage *self)
       title = self->data_loading ? _("Loading the data…") : _("Ready to train");
       break;
     }
+  if (self->preparing)
+    title = _("Preparing…");
   adw_button_content_set_label (self->start_content, label);
   adw_button_content_set_icon_name (self->start_content, icon);
   gtk_label_set_text (self->state_label, title);
 
   gtk_widget_set_sensitive (self->settings_group, configurable);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->dataset_row), configurable && !self->data_loading);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->dataset_row),
+                            configurable && !self->data_loading && self->download == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.stop",
                                  state == CVL_TRAINER_RUNNING || state == CVL_TRAINER_PAUSED);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.reset",
-                                 self->trainer != NULL || self->initial != NULL ||
-                                 self->initial_checkpoint != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.start", !self->preparing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.step", !self->preparing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.reset", !self->preparing &&
+                                 (self->trainer != NULL || self->initial != NULL ||
+                                  self->initial_checkpoint != NULL));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.load", configurable);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.save-checkpoint",
                                  self->trainer != NULL && state != CVL_TRAINER_RUNNING);
@@ -210,6 +217,7 @@ on_tick (GtkWidget     *widget,
 {
   CvlTrainPage *self = CVL_TRAIN_PAGE (widget);
   CvlTrainerUpdate update = { 0 };
+  gboolean fresh;
 
   if (self->trainer == NULL)
     {
@@ -217,6 +225,7 @@ on_tick (GtkWidget     *widget,
       return G_SOURCE_REMOVE;
     }
   cvl_trainer_drain (self->trainer, &update);
+  fresh = update.snapshot != NULL;
   if (update.has_progress)
     {
       self->progress = update.progress;
@@ -225,7 +234,18 @@ on_tick (GtkWidget     *widget,
   if (update.steps != NULL && update.steps->len > 0)
     cvl_train_page_add_steps (self, update.steps);
   if (update.epochs != NULL && update.epochs->len > 0)
-    cvl_train_page_add_epochs (self, update.epochs, self->progress.steps_per_epoch);
+    {
+      const CvlEpochRecord *last = &g_array_index (update.epochs, CvlEpochRecord,
+                                                   update.epochs->len - 1);
+      g_autofree char *subtitle = NULL;
+
+      cvl_train_page_add_epochs (self, update.epochs, self->progress.steps_per_epoch);
+      subtitle = isnan (last->test_accuracy)
+        ? g_strdup_printf (_("Epoch %d: loss %.3f"), last->epoch, last->loss)
+        : g_strdup_printf (_("Test accuracy %.2f%% after epoch %d"), 100.0 * last->test_accuracy,
+                           last->epoch);
+      adw_action_row_set_subtitle (self->model_row, subtitle);
+    }
   if (update.evaluation != NULL)
     {
       g_clear_pointer (&self->evaluation, cvl_evaluation_free);
@@ -243,6 +263,7 @@ on_tick (GtkWidget     *widget,
       cvl_train_page_set_net (self, g_steal_pointer (&update.snapshot), origin);
       emit_net_changed (self, ended (update.state));
     }
+  cvl_train_page_tensorboard_drain (self, &update, fresh, ended (update.state));
 
   if (ended (update.state))
     {
@@ -331,110 +352,177 @@ drop_trainer (CvlTrainPage *self)
                                 g_steal_pointer (&self->trainer)));
 }
 
-/* A new trainer for the page's data and settings, continuing from a loaded
- * model, a loaded checkpoint or (`resume_path`) the run that just ended. */
-static gboolean
-make_trainer (CvlTrainPage *self,
-              const char   *resume_path,
-              GError      **error)
+/* Making a trainer copies the dataset (55 MB of fresh pages) and may write
+ * and read a checkpoint: a worker does it, the page then starts it. */
+typedef struct
 {
-  CvlDataset *d = self->dataset;
-  CvlTrainerConfig config;
-  g_autoptr(CvlTrainer) trainer = NULL;
-  const char *checkpoint = resume_path != NULL ? resume_path : self->initial_checkpoint;
+  const CvlDataset *dataset;     /* the page's; kept while `preparing` */
+  CvlTrainerConfig  config;
+  CvlTrainer       *previous;    /* an ended run to continue (owned), or NULL */
+  char             *checkpoint;  /* a checkpoint file to continue, or NULL */
+  CvlNetRef        *initial;     /* weights to start from, or NULL */
+  CvlTrainer       *trainer;     /* the result */
+  gboolean          one_step, from_file;
+  guint             serial;
+} PrepareJob;
 
-  read_config (self, &config);
-  trainer = cvl_trainer_new (d->train_images, d->train_labels, d->test_images, d->test_labels,
-                             &config, error);
-  if (trainer == NULL)
-    return FALSE;
-  if (checkpoint != NULL)
-    {
-      if (!cvl_trainer_load_checkpoint (trainer, checkpoint, error))
-        return FALSE;
-    }
-  else if (self->initial != NULL)
-    cvl_trainer_set_weights (trainer, cvl_net_ref_get_net (self->initial));
-  drop_trainer (self);
-  self->trainer = g_steal_pointer (&trainer);
-  return TRUE;
+static void
+prepare_job_free (PrepareJob *job)
+{
+  g_clear_pointer (&job->previous, cvl_trainer_free);
+  g_clear_pointer (&job->trainer, cvl_trainer_free);
+  g_clear_pointer (&job->initial, cvl_net_ref_release);
+  g_free (job->checkpoint);
+  g_free (job);
 }
 
-/* Continuing after the end: the run is checkpointed and a new trainer
- * picks it up with the current number of epochs. */
-static gboolean
-continue_trainer (CvlTrainPage *self,
-                  GError      **error)
+static void
+prepare_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
 {
+  PrepareJob *job = task_data;
+  const CvlDataset *d = job->dataset;
   g_autofree char *dir = NULL, *path = NULL;
-  g_autoptr(GArray) history = NULL;
-  gboolean ok;
-  int spe = MAX (self->progress.steps_per_epoch, 1);
+  GError *error = NULL;
 
-  if (cvl_trainer_get_step (self->trainer) >=
-      (gint64) gtk_spin_button_get_value_as_int (self->epochs_spin) * spe)
+  if (job->previous != NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("Training has done %d epochs; raise Epochs to continue"),
-                   (int) (cvl_trainer_get_step (self->trainer) / spe));
-      return FALSE;
+      /* Continuing the run that ended: through a checkpoint, so the
+       * optimiser state and the step carry over exactly. */
+      dir = g_dir_make_tmp ("convolve-continue-XXXXXX", &error);
+      path = dir != NULL ? g_build_filename (dir, "run.safetensors", NULL) : NULL;
+      if (path == NULL || !cvl_trainer_save_checkpoint (job->previous, path, &error))
+        goto out;
+      g_free (job->checkpoint);
+      job->checkpoint = g_strdup (path);
     }
-  dir = g_dir_make_tmp ("convolve-continue-XXXXXX", error);
-  if (dir == NULL)
-    return FALSE;
-  path = g_build_filename (dir, "run.ckpt", NULL);
-  ok = cvl_trainer_save_checkpoint (self->trainer, path, error) &&
-       make_trainer (self, path, error);
-  g_unlink (path);
-  g_rmdir (dir);
-  return ok;
+  job->trainer = cvl_trainer_new (d->train_images, d->train_labels, d->test_images,
+                                  d->test_labels, &job->config, &error);
+  if (job->trainer != NULL && job->checkpoint != NULL)
+    {
+      if (!cvl_trainer_load_checkpoint (job->trainer, job->checkpoint, &error))
+        g_clear_pointer (&job->trainer, cvl_trainer_free);
+    }
+  else if (job->trainer != NULL && job->initial != NULL)
+    cvl_trainer_set_weights (job->trainer, cvl_net_ref_get_net (job->initial));
+out:
+  if (path != NULL)
+    g_unlink (path);
+  if (dir != NULL)
+    g_rmdir (dir);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+prepared (GObject      *object,
+          GAsyncResult *res,
+          gpointer      user_data)
+{
+  CvlTrainPage *self = CVL_TRAIN_PAGE (object);
+  PrepareJob *job = g_task_get_task_data (G_TASK (res));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *subtitle = NULL;
+
+  if (job->serial != self->prepare_serial || self->disposed)
+    return;   /* the page was reset or closed meanwhile */
+  self->preparing = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (res), &error))
+    {
+      /* Nothing is lost: an ended run stays on the page. */
+      self->trainer = g_steal_pointer (&job->previous);
+      cvl_toast (GTK_WIDGET (self), "%s", error->message);
+      cvl_train_page_update_state (self);
+      return;
+    }
+  g_clear_pointer (&job->previous, cvl_trainer_free);
+  self->trainer = g_steal_pointer (&job->trainer);
+
+  /* A checkpoint loaded from a file brings its epochs: show them first. */
+  if (job->from_file && cvl_trainer_get_step (self->trainer) > 0)
+    {
+      g_autoptr(GArray) history = cvl_trainer_dup_history (self->trainer);
+
+      cvl_train_page_add_epochs (self, history, 0);
+    }
+  if (job->one_step)
+    cvl_trainer_pause (self->trainer);
+  if (!cvl_trainer_start (self->trainer, &error))
+    {
+      cvl_toast (GTK_WIDGET (self), "%s", error->message);
+      cvl_train_page_update_state (self);
+      return;
+    }
+  if (job->one_step)
+    cvl_trainer_step_once (self->trainer);
+  subtitle = g_strdup_printf (_("Training on %s"), self->dataset->dir);
+  adw_action_row_set_subtitle (self->model_row, subtitle);
+  watch_trainer (self);
 }
 
 static void
 start_training (CvlTrainPage *self,
                 gboolean      one_step)
 {
+  g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   CvlTrainerState state = cvl_train_page_get_state (self);
+  PrepareJob *job;
 
+  if (self->preparing)
+    return;
   if (self->dataset == NULL)
     {
       self->start_when_loaded = TRUE;
       cvl_train_page_load_data (self);
       return;
     }
-  if (self->trainer != NULL && ended (state))
-    {
-      if (!continue_trainer (self, &error))
-        {
-          cvl_toast (GTK_WIDGET (self), "%s", error->message);
-          return;
-        }
-    }
-  else if (self->trainer == NULL && !make_trainer (self, NULL, &error))
+  if (self->trainer != NULL && !ended (state))
+    return;
+  /* Opened while the page is still configurable, so a folder that cannot
+   * be written leaves the switch and the settings free to change. */
+  if (!cvl_train_page_tensorboard_open (self, &error))
     {
       cvl_toast (GTK_WIDGET (self), "%s", error->message);
       return;
     }
-  if (self->trainer != NULL && cvl_trainer_get_state (self->trainer) == CVL_TRAINER_IDLE)
-    {
-      GArray *history = cvl_trainer_dup_history (self->trainer);
 
-      /* A loaded checkpoint brings its epochs; show them before the new ones. */
-      if (history->len > 0 && cvl_train_page_get_step (self) > 0)
-        cvl_train_page_add_epochs (self, history, 0);
-      g_array_unref (history);
-      if (one_step)
-        cvl_trainer_pause (self->trainer);
-      if (!cvl_trainer_start (self->trainer, &error))
+  job = g_new0 (PrepareJob, 1);
+  job->dataset = self->dataset;
+  job->one_step = one_step;
+  job->serial = ++self->prepare_serial;
+  read_config (self, &job->config);
+  if (self->trainer != NULL)
+    {
+      int spe = MAX (self->progress.steps_per_epoch, 1);
+
+      if (cvl_trainer_get_step (self->trainer) >= (gint64) job->config.epochs * spe)
         {
-          cvl_toast (GTK_WIDGET (self), "%s", error->message);
+          cvl_toast (GTK_WIDGET (self), _("Training has done %d epochs; raise Epochs to continue"),
+                     (int) (cvl_trainer_get_step (self->trainer) / spe));
+          prepare_job_free (job);
           return;
         }
+      stop_tick (self);
+      job->previous = g_steal_pointer (&self->trainer);
     }
-  if (one_step)
-    cvl_trainer_step_once (self->trainer);
-  watch_trainer (self);
+  else if (self->initial_checkpoint != NULL)
+    {
+      job->checkpoint = g_strdup (self->initial_checkpoint);
+      job->from_file = TRUE;
+    }
+  else if (self->initial != NULL)
+    job->initial = cvl_net_ref_acquire (self->initial);
+
+  self->preparing = TRUE;
+  task = g_task_new (self, NULL, prepared, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) prepare_job_free);
+  g_task_run_in_thread (task, prepare_thread);
+  cvl_train_page_update_state (self);
 }
 
 void
@@ -515,6 +603,7 @@ cvl_train_page_reset (CvlTrainPage *self)
   guint64 seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
 
   drop_trainer (self);
+  cvl_train_page_tensorboard_close (self);
   g_clear_pointer (&self->initial, cvl_net_ref_release);
   g_clear_pointer (&self->initial_checkpoint, g_free);
   g_clear_pointer (&self->evaluation, cvl_evaluation_free);
@@ -582,6 +671,7 @@ cvl_train_page_get_part (CvlTrainPage *self,
     { "smoothing", self->smoothing_scale }, { "log-scale", self->log_button },
     { "x-axis", self->x_axis_dropdown }, { "model-row", self->model_row },
     { "network-grid", self->network_grid }, { "data-status", self->data_status_row },
+    { "tensorboard", self->tensorboard_switch },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
@@ -598,10 +688,15 @@ cvl_train_page_dispose (GObject *object)
   CvlTrainPage *self = CVL_TRAIN_PAGE (object);
   GtkWidget *child;
 
-  /* Closing the window stops training: the thread is joined here. */
+  /* Closing the window stops training: the thread is joined here, and a
+   * trainer still being prepared is dropped when it arrives. */
+  self->prepare_serial++;
+  self->disposed = TRUE;
   stop_tick (self);
   g_clear_pointer (&self->trainer, cvl_trainer_free);
+  cvl_train_page_tensorboard_close (self);
   g_cancellable_cancel (self->data_cancellable);
+  cvl_train_page_download_stop (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CVL_TYPE_TRAIN_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
@@ -621,6 +716,8 @@ cvl_train_page_finalize (GObject *object)
   g_clear_pointer (&self->evaluation, cvl_evaluation_free);
   g_free (self->initial_checkpoint);
   g_free (self->folder);
+  g_free (self->tensorboard_root);
+  g_clear_pointer (&self->tensorboard_epochs, g_array_unref);
   G_OBJECT_CLASS (cvl_train_page_parent_class)->finalize (object);
 }
 
@@ -651,6 +748,8 @@ cvl_train_page_class_init (CvlTrainPageClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, CvlTrainPage, name)
   BIND (dataset_row); BIND (optimizer_row); BIND (data_status_row); BIND (model_row);
+  BIND (download_row); BIND (download_bar); BIND (download_button);
+  BIND (tensorboard_row); BIND (tensorboard_switch);
   BIND (locate_button); BIND (settings_group); BIND (network_grid); BIND (main_scroll);
   BIND (start_button); BIND (start_content);
   BIND (epochs_spin); BIND (batch_spin); BIND (lr_spin); BIND (keep_spin); BIND (seed_spin);
@@ -670,6 +769,8 @@ cvl_train_page_class_init (CvlTrainPageClass *klass)
   gtk_widget_class_install_action (widget_class, "train.use-filter", NULL, use_filter_action);
   gtk_widget_class_install_action (widget_class, "train.gallery-all", NULL, gallery_all_action);
   cvl_train_page_io_class_init (widget_class);
+  cvl_train_page_download_class_init (widget_class);
+  cvl_train_page_tensorboard_class_init (widget_class);
   g_type_ensure (CVL_TYPE_PLOT);
   g_type_ensure (CVL_TYPE_FILTER_GRID);
   g_type_ensure (CVL_TYPE_CONFUSION);
@@ -686,6 +787,7 @@ cvl_train_page_init (CvlTrainPage *self)
   self->filter_true = self->filter_predicted = -1;
   cvl_train_page_views_init (self);
   cvl_train_page_io_init (self);
+  cvl_train_page_tensorboard_init (self);
   g_signal_connect_swapped (self->seed_spin, "value-changed", G_CALLBACK (on_seed_changed), self);
   /* Ctrl+Return wherever the focus is, while the page is on screen. */
   shortcuts = gtk_shortcut_controller_new ();

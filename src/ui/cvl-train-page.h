@@ -27,6 +27,12 @@ void            cvl_train_page_set_settings   (CvlTrainPage *self,
 /* Trains on the four IDX files of `dir` instead of MNIST (as Locate does). */
 void            cvl_train_page_set_folder     (CvlTrainPage *self,
                                                const char   *dir);
+/* Where runs write TensorBoard logs (each in <dir>/<date-time>/) when the
+ * switch is on; NULL: the user data folder's convolve/runs. */
+void            cvl_train_page_set_tensorboard_folder (CvlTrainPage *self,
+                                                       const char   *dir);
+/* The event file the current run writes, or NULL. */
+const char     *cvl_train_page_get_tensorboard_path   (CvlTrainPage *self);
 /* Loads a safetensors model or checkpoint to continue training from. */
 void            cvl_train_page_load_file      (CvlTrainPage *self,
                                                GFile        *file);

@@ -5,6 +5,8 @@
 # `protoc --decode_raw` (Debian: protobuf-compiler) and by a parser here,
 # the values against the epoch lines, and the conv1 filters as a real PNG.
 # Usage: test-tensorboard.py CONVOLVE_CLI; prints TAP.
+#        test-tensorboard.py --summary EVENT_FILE: checks every record (CRCs,
+#        protoc, PNGs) and prints "tag step" per value (the Train page's test).
 
 import os
 import re
@@ -146,6 +148,31 @@ def check_png(png, width, height):
     # Each filter spans its own range: some tile pixels are 0 and some 255.
     assert any(0 in row for row in pixels) and any(255 in row for row in pixels)
 
+
+def summary(path):
+    """Every value of every Event as (tag, step), records and PNGs checked."""
+    out = []
+    payloads = records(path)
+    assert b'brain.Event:2' in payloads[0]
+    for payload in payloads[1:]:
+        decode_raw(payload)
+        event = {f: v for f, _, v in fields(payload)}
+        for field, _, value in fields(event[5]):
+            assert field == 1
+            parts = {f: v for f, _, v in fields(value)}
+            if 4 in parts:
+                image = {f: v for f, _, v in fields(parts[4])}
+                check_png(image[4], image[2], image[1])
+            else:
+                assert len(parts[2]) == 4
+            out.append((parts[1].decode(), event[2]))
+    return out
+
+
+if len(sys.argv) == 3 and sys.argv[1] == '--summary':
+    for tag, step in summary(sys.argv[2]):
+        print(tag, step)
+    sys.exit(0)
 
 TMP = tempfile.mkdtemp(prefix='cvl-tb-')
 DATA = os.path.join(TMP, 'data')

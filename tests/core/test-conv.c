@@ -565,6 +565,42 @@ concurrent_conv (gpointer data)
   return NULL;
 }
 
+/* The 3×3 path (four output rows at once, overlapping first and last vectors)
+ * with every border, padding and flip, on heights that leave every remainder
+ * of four rows and widths below, at and above a vector; 1024 wide takes the
+ * row-at-a-time path instead (rows 4 KiB apart). */
+static void
+test_direct_3x3 (gconstpointer isa)
+{
+  static const int widths[] = { 3, 9, 18, 33, 64, 101, 1024 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (33);
+
+  if (!cvl_conv_direct_set_isa (isa))
+    {
+      g_test_skip ("This CPU lacks the instruction set");
+      return;
+    }
+
+  for (gsize wi = 0; wi < G_N_ELEMENTS (widths); wi++)
+    for (int h = 1; h <= 13; h += 3)
+      for (int border = CVL_BORDER_ZERO; border <= CVL_BORDER_WRAP; border++)
+        for (int padding = CVL_PADDING_SAME; padding <= CVL_PADDING_VALID; padding++)
+          for (int flip = 0; flip < 2; flip++)
+            {
+              g_autoptr(CvlImage) in = random_image (rand, widths[wi], h, 1 + 2 * (h % 2));
+              g_autoptr(CvlKernel) k = random_kernel (rand, 3, 3);
+              CvlConvOptions o;
+
+              cvl_conv_options_init (&o);
+              o.border = border;
+              o.padding = padding;
+              o.flip = flip;
+              assert_direct_matches_naive (in, k, &o);
+            }
+
+  g_assert_true (cvl_conv_direct_set_isa (NULL));
+}
+
 static void
 test_direct_threads (void)
 {
@@ -795,9 +831,11 @@ main (int   argc,
     {
       g_autofree char *matches = g_strdup_printf ("/core/conv/direct-matches-naive/%s", isas[i]);
       g_autofree char *sizes = g_strdup_printf ("/core/conv/direct-kernel-sizes/%s", isas[i]);
+      g_autofree char *k3x3 = g_strdup_printf ("/core/conv/direct-3x3/%s", isas[i]);
 
       g_test_add_data_func (matches, isas[i], test_direct_matches_naive);
       g_test_add_data_func (sizes, isas[i], test_direct_kernel_sizes);
+      g_test_add_data_func (k3x3, isas[i], test_direct_3x3);
     }
   g_test_add_func ("/core/conv/direct-threads", test_direct_threads);
   g_test_add_func ("/core/conv/reuses-output", test_reuses_output);

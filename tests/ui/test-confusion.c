@@ -186,6 +186,31 @@ test_hover_and_activate (void)
   /* a click beside the matrix activates nothing */
   g_signal_emit_by_name (click, "released", 1, 1.0, 1.0);
   g_assert_cmpint (e.n_activated, ==, 1);
+
+  /* without a mouse: arrows from the first cell, Enter activates */
+  {
+    GtkEventController *keys = find_controller (GTK_WIDGET (m), GTK_TYPE_EVENT_CONTROLLER_KEY);
+    gboolean handled = FALSE;
+
+    g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (m)));
+    g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Down, 0, 0, &handled);
+    g_assert_true (handled);
+    g_assert_cmpint (e.t, ==, 0);
+    g_assert_cmpint (e.p, ==, 0);
+    for (int i = 0; i < 3; i++)
+      g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Down, 0, 0, &handled);
+    for (int i = 0; i < 12; i++)
+      g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Right, 0, 0, &handled);
+    g_assert_cmpint (e.t, ==, 3);
+    g_assert_cmpint (e.p, ==, 9);   /* stops at the edge */
+    g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Return, 0, 0, &handled);
+    g_assert_true (handled);
+    g_assert_cmpint (e.n_activated, ==, 2);
+    g_assert_cmpint (e.activated_t, ==, 3);
+    g_assert_cmpint (e.activated_p, ==, 9);
+    g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_a, 0, 0, &handled);
+    g_assert_false (handled);
+  }
   destroy_window (window);
 }
 

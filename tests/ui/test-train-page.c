@@ -4,7 +4,8 @@
  * filters changing, the main loop never late by more than 50 ms, an epoch's
  * confusion matrix and mistakes, a learned filter sent to the Kernels page,
  * a mistake opened on the Draw page, and bad folders and NaN losses told in
- * a toast with nothing lost. Closing the window mid-training is clean. */
+ * a toast with nothing lost; with the TensorBoard switch on, an event file
+ * whose records decode. Closing the window mid-training is clean. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -308,16 +309,25 @@ test_epoch_views (Fixture *f, gconstpointer data)
 
     for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (gallery)); c;
          c = gtk_widget_get_next_sibling (c))
-      n_tiles++;
+      n_tiles += gtk_widget_get_visible (c);
     g_assert_cmpint (n_tiles, ==, MIN (64 - right, 60));
     if (n_tiles > 0)
       {
         AdwViewStack *stack = ADW_VIEW_STACK (find_widget (f->window, ADW_TYPE_VIEW_STACK));
         CvlDrawPage *draw = CVL_DRAW_PAGE (find_widget (f->window, CVL_TYPE_DRAW_PAGE));
 
+        GtkSwitch *follow = GTK_SWITCH (find_named (GTK_WIDGET (draw), "follow-switch"));
+
         g_signal_emit_by_name (gallery, "child-activated",
                                gtk_widget_get_first_child (GTK_WIDGET (gallery)));
         g_assert_true (adw_view_stack_get_visible_child (stack) == GTK_WIDGET (draw));
+        /* One switch makes the Train page's model the Draw page's. */
+        g_assert_true (gtk_widget_is_visible (GTK_WIDGET (follow)));
+        g_assert_false (cvl_draw_page_following_training (draw));
+        gtk_switch_set_active (follow, TRUE);
+        g_assert_true (cvl_draw_page_following_training (draw));
+        gtk_switch_set_active (follow, FALSE);
+        g_assert_false (cvl_draw_page_following_training (draw));
         adw_view_stack_set_visible_child_name (stack, "train");
       }
   }
@@ -408,6 +418,91 @@ test_save_and_load (Fixture *f, gconstpointer data)
   g_unlink (path);
 }
 
+static gboolean
+run_finished (gpointer page)
+{
+  return window_shows_text (page, "steps (finished)");
+}
+
+/* 2 epochs of 16 steps with the switch on: every step's loss and batch
+ * accuracy, each epoch's metrics and filters, decoded by the CLI test's
+ * reader (CRCs, protoc --decode_raw, the PNG). */
+static void
+test_tensorboard (Fixture *f, gconstpointer data)
+{
+  g_autofree char *root = g_build_filename (f->dir, "runs", NULL);
+  g_autofree char *path = NULL, *run = NULL, *out = NULL, *err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "python3", TENSORBOARD_DECODER, "--summary", NULL, NULL };
+  g_auto(GStrv) lines = NULL;
+  int status, losses = 0, accuracies = 0;
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (cvl_train_page_get_part (f->page, "epochs")), 2);
+  cvl_train_page_set_tensorboard_folder (f->page, root);
+  gtk_switch_set_active (GTK_SWITCH (cvl_train_page_get_part (f->page, "tensorboard")), TRUE);
+  activate (f, "train.start");
+  path = g_strdup (cvl_train_page_get_tensorboard_path (f->page));
+  g_assert_nonnull (path);
+  g_assert_true (g_str_has_prefix (path, root));
+  wait_until (run_finished, f->page);
+  /* Reset closes the file: the writer thread has written everything. */
+  activate (f, "train.reset");
+  g_assert_null (cvl_train_page_get_tensorboard_path (f->page));
+
+  argv[3] = path;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("the decoder failed: %s", err);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      losses += g_str_has_prefix (lines[i], "loss ");
+      accuracies += g_str_has_prefix (lines[i], "batch_accuracy ");
+    }
+  g_assert_cmpint (losses, ==, 32);
+  g_assert_cmpint (accuracies, ==, 32);
+  g_assert_true (g_str_has_prefix (out, "loss 1\nbatch_accuracy 1\n"));
+  g_assert_true (g_strv_contains ((const char * const *) lines, "epoch/loss 16"));
+  g_assert_true (g_strv_contains ((const char * const *) lines, "epoch/test_accuracy 32"));
+  g_assert_true (g_strv_contains ((const char * const *) lines, "conv1/filters 16"));
+  g_assert_true (g_strv_contains ((const char * const *) lines, "conv1/filters 32"));
+
+  run = g_path_get_dirname (path);
+  g_unlink (path);
+  g_rmdir (run);
+  g_rmdir (root);
+}
+
+/* A folder that cannot be made: a toast, no training, the switch free. */
+static void
+test_tensorboard_bad_folder (Fixture *f, gconstpointer data)
+{
+  g_autofree char *file = g_build_filename (f->dir, "train-images-idx3-ubyte", NULL);
+  g_autofree char *below = g_build_filename (file, "runs", NULL);
+  GtkWidget *toggle = cvl_train_page_get_part (f->page, "tensorboard");
+
+  cvl_train_page_set_tensorboard_folder (f->page, below);
+  gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
+  activate (f, "train.start");
+  g_assert_true (window_shows_text (f->window, "Cannot write TensorBoard logs"));
+  g_assert_cmpint (cvl_train_page_get_state (f->page), ==, CVL_TRAINER_IDLE);
+  g_assert_null (cvl_train_page_get_tensorboard_path (f->page));
+  g_assert_true (gtk_widget_is_sensitive (toggle));
+}
+
+/* Closing the window mid-training joins the thread; nothing is left behind
+ * (the teardown checks the window is finalised). */
+static void
+test_close_while_training (Fixture *f, gconstpointer data)
+{
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (cvl_train_page_get_part (f->page, "epochs")), 500);
+  activate (f, "train.start");
+  wait_step (f, 3);
+  g_assert_cmpint (cvl_train_page_get_state (f->page), ==, CVL_TRAINER_RUNNING);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -423,5 +518,11 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/ui/train-page/save-and-load", Fixture, NULL, fixture_setup, test_save_and_load,
               fixture_teardown);
+  g_test_add ("/ui/train-page/tensorboard", Fixture, NULL, fixture_setup, test_tensorboard,
+              fixture_teardown);
+  g_test_add ("/ui/train-page/tensorboard-bad-folder", Fixture, NULL, fixture_setup,
+              test_tensorboard_bad_folder, fixture_teardown);
+  g_test_add ("/ui/train-page/close-while-training", Fixture, NULL, fixture_setup,
+              test_close_while_training, fixture_teardown);
   return g_test_run ();
 }
