@@ -58,7 +58,7 @@ if [ -z "$quick" ]; then
   vg ok train --data "$work" --epochs 2 --batch 16 --threads 1 --limit 16 --resume "$work/m.ckpt"
   vg ok eval --model "$work/m.safetensors" --data "$work"
   vg ok classify --model "$work/m.safetensors" "$image"
-  vg ok bench conv --size 64x48 --kernel-sizes 3,9 --threads 1 --runs 1
+  vg ok bench conv --size 32x24 --kernel-sizes 3 --threads 1 --runs 1
 fi
 verdict=$([ $failed = 0 ] && echo 'no definite leaks or errors' || echo FAILED)
 echo "valgrind-cli: $n runs, $verdict"
