@@ -20,6 +20,9 @@ import time
 import traceback
 import zlib
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tinydata import write_idx  # noqa: E402
+
 CLI = sys.argv[1]
 ENV = dict(os.environ, LC_ALL='C.UTF-8')
 PROTOC = shutil.which('protoc')
@@ -29,14 +32,6 @@ tests = []
 def test(function):
     tests.append(function)
     return function
-
-
-def write_idx(path, magic_type, dims, data):
-    with open(path, 'wb') as f:
-        f.write(bytes([0, 0, magic_type, len(dims)]))
-        for d in dims:
-            f.write(struct.pack('>I', d))
-        f.write(bytes(data))
 
 
 def make_dataset(folder, n_train=128, n_test=32):

@@ -6,13 +6,15 @@
 # Usage: test-train.py CONVOLVE_CLI; prints TAP.
 
 import os
-import random
 import re
 import struct
 import subprocess
 import sys
 import tempfile
 import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tinydata import make_dataset  # noqa: E402
 
 CLI = sys.argv[1]
 ENV = dict(os.environ, LC_ALL='C.UTF-8')
@@ -24,30 +26,6 @@ tests = []
 def test(function):
     tests.append(function)
     return function
-
-
-def write_idx(path, magic_type, dims, data):
-    with open(path, 'wb') as f:
-        f.write(bytes([0, 0, magic_type, len(dims)]))
-        for d in dims:
-            f.write(struct.pack('>I', d))
-        f.write(bytes(data))
-
-
-def make_dataset(folder, n_train=192, n_test=48, seed=1):
-    """Digit c is a vertical bar at column 3 + 2c over faint noise."""
-    rng = random.Random(seed)
-    for prefix, count in (('train', n_train), ('t10k', n_test)):
-        pixels, labels = [], []
-        for _ in range(count):
-            c = rng.randrange(10)
-            img = [rng.randrange(30) for _ in range(784)]
-            for y in range(4, 24):
-                img[y * 28 + 3 + 2 * c] = 255
-            pixels += img
-            labels.append(c)
-        write_idx(os.path.join(folder, prefix + '-images-idx3-ubyte'), 8, [count, 28, 28], pixels)
-        write_idx(os.path.join(folder, prefix + '-labels-idx1-ubyte'), 8, [count], labels)
 
 
 def run(*args):
