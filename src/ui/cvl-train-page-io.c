@@ -138,7 +138,7 @@ load_done (GObject      *object,
   CvlTrainPage *self = CVL_TRAIN_PAGE (object);
   g_autoptr(GError) error = NULL;
   CvlDataset *dataset = g_task_propagate_pointer (G_TASK (res), &error);
-  g_autofree char *title = NULL, *subtitle = NULL;
+  g_autofree char *title = NULL;
 
   self->data_loading = FALSE;
   if (dataset == NULL)
