@@ -16,33 +16,9 @@
 #include "cvl-train-page.h"
 #include "cvl-trainer.h"
 #include "cvl-window.h"
+#include "bench-lateness.h"
 
 #define TICK_MS 10
-
-typedef struct
-{
-  gint64  expected;
-  GArray *lateness_ms;   /* double */
-} Probe;
-
-static gboolean
-tick (gpointer data)
-{
-  Probe *probe = data;
-  gint64 now = g_get_monotonic_time ();
-  double late = (now - probe->expected) / 1000.0;
-
-  g_array_append_val (probe->lateness_ms, late);
-  probe->expected = now + TICK_MS * 1000;
-  return G_SOURCE_CONTINUE;
-}
-
-static int
-compare_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
 
 static GtkWidget *
 find_type (GtkWidget *root, GType type)
@@ -97,10 +73,10 @@ main (int argc, char **argv)
   g_autoptr(CvlDataset) data = NULL;
   GtkWidget *window;
   CvlTrainPage *page;
-  Probe probe = { 0 };
+  BenchLateness *probe;
   gint64 steps, t0;
-  double cli_s, cli2_s, page_s, *late;
-  guint n, source;
+  double cli_s, cli2_s, page_s, p50, p99, max;
+  guint n;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -136,23 +112,18 @@ main (int argc, char **argv)
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (cvl_train_page_get_part (page, "epochs")), 1);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (cvl_train_page_get_part (page, "limit")), images);
 
-  probe.lateness_ms = g_array_new (FALSE, FALSE, sizeof (double));
-  probe.expected = g_get_monotonic_time () + TICK_MS * 1000;
-  source = g_timeout_add (TICK_MS, tick, &probe);
+  probe = bench_lateness_start (TICK_MS);
   gtk_widget_activate_action (GTK_WIDGET (page), "train.start", NULL);
   t0 = g_get_monotonic_time ();
   while (cvl_train_page_get_step (page) < steps)
     g_main_context_iteration (NULL, TRUE);
   page_s = (g_get_monotonic_time () - t0) / 1e6;
-  g_source_remove (source);
+  n = bench_lateness_finish (probe, &p50, &p99, &max);
   gtk_window_destroy (GTK_WINDOW (window));   /* stops the page's trainer */
   while (g_main_context_iteration (NULL, FALSE));
   /* Headless again, after: neither side gets the cold start alone. */
   cli2_s = headless_seconds (data, images, steps);
 
-  late = (double *) probe.lateness_ms->data;
-  n = probe.lateness_ms->len;
-  qsort (late, n, sizeof (double), compare_double);
   g_print ("%" G_GINT64_FORMAT " steps of 128 (%d images), 2 runs in this process\n", steps,
            images);
   g_print ("headless (as convolve-cli), before: %6.2f s  %6.0f images/s\n", cli_s,
@@ -165,7 +136,6 @@ main (int argc, char **argv)
            100.0 * (cli_s + cli2_s) / 2 / page_s);
   g_print ("main loop lateness during the page's run (%u ticks of %d ms): "
            "p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-           n, TICK_MS, late[n / 2], late[(guint) (n * 0.99)], late[n - 1]);
-  g_array_unref (probe.lateness_ms);
+           n, TICK_MS, p50, p99, max);
   return 0;
 }

@@ -15,26 +15,9 @@
 #include "cvl-imageio.h"
 #include "cvl-kernel-page.h"
 #include "cvl-window.h"
+#include "bench-lateness.h"
 
 #define TICK_MS 10
-
-typedef struct
-{
-  gint64  expected;
-  GArray *lateness_ms;   /* double */
-} Probe;
-
-static gboolean
-tick (gpointer data)
-{
-  Probe *probe = data;
-  gint64 now = g_get_monotonic_time ();
-  double late = (now - probe->expected) / 1000.0;
-
-  g_array_append_val (probe->lateness_ms, late);
-  probe->expected = now + TICK_MS * 1000;
-  return G_SOURCE_CONTINUE;
-}
 
 static GtkWidget *
 find_page (GtkWidget *root)
@@ -57,20 +40,13 @@ spin_until_idle (CvlKernelPage *page, guint renders)
     g_main_context_iteration (NULL, TRUE);
 }
 
-static int
-compare_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
 int
 main (int argc, char *argv[])
 {
   g_autoptr (CvlImage) image = cvl_image_new (4000, 3000, 3, NULL);
   g_autoptr (GBytes) png = NULL;
   static const char *edits[] = { "gaussian", "disk", "motion", "log", "unsharp", "box" };
-  Probe probe = { 0 };
+  BenchLateness *probe;
   CvlKernelPage *page;
   GtkWidget *window;
   gint64 t0;
@@ -98,9 +74,7 @@ main (int argc, char *argv[])
   cvl_kernel_page_open_bytes (page, png, "bench-12mp");
   spin_until_idle (page, renders + 1);
 
-  probe.lateness_ms = g_array_new (FALSE, FALSE, sizeof (double));
-  probe.expected = g_get_monotonic_time () + TICK_MS * 1000;
-  g_timeout_add (TICK_MS, tick, &probe);
+  probe = bench_lateness_start (TICK_MS);
 
   /* Each edit lands while the previous render is still running. */
   t0 = g_get_monotonic_time ();
@@ -116,12 +90,9 @@ main (int argc, char *argv[])
   renders = cvl_kernel_page_get_render_count (page);
   spin_until_idle (page, renders);
 
-  g_array_sort (probe.lateness_ms, compare_double);
   {
-    guint n = probe.lateness_ms->len;
-    double p50 = g_array_index (probe.lateness_ms, double, n / 2);
-    double p99 = g_array_index (probe.lateness_ms, double, MIN (n - 1, n * 99 / 100));
-    double max = g_array_index (probe.lateness_ms, double, n - 1);
+    double p50, p99, max;
+    guint n = bench_lateness_finish (probe, &p50, &p99, &max);
 
     g_print ("ui-latency image=4000x3000 edits=%u seconds=%.1f ticks=%u "
              "late_p50_ms=%.1f late_p99_ms=%.1f late_max_ms=%.1f\n",
