@@ -661,6 +661,31 @@ load_action (GtkWidget  *widget,
 
 /* -- Exporting the plots ------------------------------------------------ */
 
+typedef struct
+{
+  GtkWidget *page;
+  char      *name;
+} Export;
+
+static void
+exported (GObject      *object,
+          GAsyncResult *res,
+          gpointer      user_data)
+{
+  Export *export = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cvl_plot_export_finish (CVL_PLOT (object), res, &error))
+    cvl_toast (export->page, _("Could not export: %s"), error->message);
+  else
+    cvl_toast (export->page, _("Exported “%s”"), export->name);
+  g_object_unref (export->page);
+  g_free (export->name);
+  g_free (export);
+}
+
+/* The plot records its drawing (or copies its points) here; a worker
+ * encodes and writes the file. */
 static void
 export_chosen (GtkWidget *widget,
                GFile     *file)
@@ -668,20 +693,14 @@ export_chosen (GtkWidget *widget,
   CvlTrainPage *self = CVL_TRAIN_PAGE (widget);
   const char *what = g_object_get_data (G_OBJECT (self), "cvl-export");
   CvlPlot *plot = g_str_has_prefix (what, "loss") ? self->loss_plot : self->accuracy_plot;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_file_get_basename (file);
-  gboolean ok;
+  CvlPlotExportFormat format = g_str_has_suffix (what, ".png") ? CVL_PLOT_EXPORT_PNG
+                               : g_str_has_suffix (what, ".svg") ? CVL_PLOT_EXPORT_SVG
+                               : CVL_PLOT_EXPORT_CSV;
+  Export *export = g_new0 (Export, 1);
 
-  if (g_str_has_suffix (what, ".png"))
-    ok = cvl_plot_export_png (plot, file, 1200, 700, &error);
-  else if (g_str_has_suffix (what, ".svg"))
-    ok = cvl_plot_export_svg (plot, file, 1200, 700, &error);
-  else
-    ok = cvl_plot_export_csv (plot, file, &error);
-  if (!ok)
-    cvl_toast (widget, _("Could not export: %s"), error->message);
-  else
-    cvl_toast (widget, _("Exported “%s”"), name);
+  export->page = g_object_ref (widget);
+  export->name = g_file_get_basename (file);
+  cvl_plot_export_async (plot, format, file, 1200, 700, NULL, exported, export);
 }
 
 static void
