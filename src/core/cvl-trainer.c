@@ -48,6 +48,8 @@ struct _CvlTrainer
   CvlTrainerState state;
   gboolean   pause_requested, cancel_requested;
   int        steps_allowed;         /* steps to make while paused (Step) */
+  int        saving;                /* checkpoint saves reading the state unlocked */
+  int        holds;                 /* workers that may still read it (cvl_trainer_hold) */
   gboolean   has_progress;
   CvlTrainerProgress progress;
   GArray    *new_epochs;
@@ -214,6 +216,11 @@ cvl_trainer_free (CvlTrainer *trainer)
     return;
   cvl_trainer_cancel (trainer);
   cvl_trainer_wait (trainer);
+  /* A save on another thread may still read the weights and moments. */
+  g_mutex_lock (&trainer->lock);
+  while (trainer->saving > 0 || trainer->holds > 0)
+    g_cond_wait (&trainer->cond, &trainer->lock);
+  g_mutex_unlock (&trainer->lock);
   g_free (trainer->train_px);
   g_free (trainer->train_lb);
   g_free (trainer->test_px);
@@ -560,6 +567,26 @@ cvl_trainer_set_checkpoint_path (CvlTrainer *trainer,
   g_mutex_unlock (&trainer->lock);
 }
 
+void
+cvl_trainer_hold (CvlTrainer *trainer)
+{
+  g_return_if_fail (trainer != NULL);
+  g_mutex_lock (&trainer->lock);
+  trainer->holds++;
+  g_mutex_unlock (&trainer->lock);
+}
+
+void
+cvl_trainer_release (CvlTrainer *trainer)
+{
+  g_return_if_fail (trainer != NULL);
+  g_mutex_lock (&trainer->lock);
+  g_assert (trainer->holds > 0);
+  trainer->holds--;
+  g_cond_broadcast (&trainer->cond);
+  g_mutex_unlock (&trainer->lock);
+}
+
 gboolean
 cvl_trainer_save_checkpoint (CvlTrainer  *trainer,
                              const char  *path,
@@ -577,8 +604,18 @@ cvl_trainer_save_checkpoint (CvlTrainer  *trainer,
                    "Pause the training before saving a checkpoint");
       return FALSE;
     }
-  /* Paused: the thread waits on the lock's condition and touches nothing. */
+  /* Not running, and while `saving` is up the thread makes no step (a
+   * resume or a Step waits for it): the weights, moments and counters hold
+   * still without the lock, so drains, pauses and cancels from other
+   * threads go on during the ~40 MB write instead of waiting behind it. */
+  trainer->saving++;
+  g_mutex_unlock (&trainer->lock);
+
   ok = write_checkpoint (trainer, path, error);
+
+  g_mutex_lock (&trainer->lock);
+  trainer->saving--;
+  g_cond_broadcast (&trainer->cond);
   g_mutex_unlock (&trainer->lock);
   return ok;
 }
@@ -857,8 +894,9 @@ train_thread (gpointer data)
       g_mutex_lock (&trainer->lock);
       if (c->stop_at_step > 0 && trainer->step >= c->stop_at_step)
         trainer->cancel_requested = TRUE;
-      while (trainer->pause_requested && !trainer->cancel_requested &&
-             trainer->steps_allowed == 0)
+      while (!trainer->cancel_requested &&
+             (trainer->saving > 0 ||
+              (trainer->pause_requested && trainer->steps_allowed == 0)))
         {
           if (trainer->state != CVL_TRAINER_PAUSED)
             {

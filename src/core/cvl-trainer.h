@@ -138,7 +138,14 @@ void        cvl_trainer_set_weights (CvlTrainer   *trainer,
 /* Written by the training thread after each epoch and when it stops. */
 void        cvl_trainer_set_checkpoint_path (CvlTrainer *trainer,
                                              const char *path);
-/* Only while not running (idle, paused or ended). */
+/* For a worker handed the trainer (a save): while held, cvl_trainer_free
+ * (after cancelling and joining) waits for the release before freeing. */
+void        cvl_trainer_hold    (CvlTrainer *trainer);
+void        cvl_trainer_release (CvlTrainer *trainer);
+/* Only while not running (idle, paused or ended). Safe to call on a worker
+ * while another thread drains, pauses or cancels: the lock is not held
+ * during the write; the trainer makes no step until the save returns (a
+ * resume or step waits for it) and cvl_trainer_free waits for it too. */
 gboolean    cvl_trainer_save_checkpoint (CvlTrainer  *trainer,
                                          const char  *path,
                                          GError     **error);

@@ -126,4 +126,26 @@ gboolean     cvl_plot_export_csv     (CvlPlot    *self,
                                       GFile      *file,
                                       GError    **error);
 
+typedef enum
+{
+  CVL_PLOT_EXPORT_PNG,
+  CVL_PLOT_EXPORT_SVG,
+  CVL_PLOT_EXPORT_CSV,
+} CvlPlotExportFormat;
+
+/* The same exports with the encoding and writing on a worker: the call
+ * records the drawing (or copies the points) and returns; width and height
+ * are ignored for CSV. */
+void         cvl_plot_export_async   (CvlPlot             *self,
+                                      CvlPlotExportFormat  format,
+                                      GFile               *file,
+                                      int                  width,
+                                      int                  height,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+gboolean     cvl_plot_export_finish  (CvlPlot             *self,
+                                      GAsyncResult        *result,
+                                      GError             **error);
+
 G_END_DECLS

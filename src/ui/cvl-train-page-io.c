@@ -198,6 +198,12 @@ cvl_train_page_load_data (CvlTrainPage *self)
 static void
 change_data (CvlTrainPage *self)
 {
+  if (self->saves > 0)
+    {
+      /* A save reads the trainer that new data would drop. */
+      cvl_toast (GTK_WIDGET (self), _("Saving; change the data once the file is written."));
+      return;
+    }
   if (self->preparing)
     {
       /* The worker making the trainer reads the data: not now. */
@@ -216,12 +222,8 @@ change_data (CvlTrainPage *self)
    * snapshot, on the page, holds its final weights. */
   if (self->trainer != NULL && self->net != NULL)
     {
-      g_autoptr(CvlNetRef) net = cvl_net_ref_acquire (self->net);
-
-      cvl_train_page_reset (self);
-      g_clear_pointer (&self->net, cvl_net_ref_release);
-      self->net = cvl_net_ref_acquire (net);
-      self->initial = g_steal_pointer (&net);
+      cvl_train_page_clear_run (self);
+      self->initial = cvl_net_ref_acquire (self->net);
       cvl_net_ref_set_name (self->net, _("The trained network"));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->model_row),
                                      _("The trained network"));
@@ -277,9 +279,38 @@ locate_action (GtkWidget  *widget,
 
 /* -- Saving ------------------------------------------------------------- */
 
+/* Both saves run on a worker that reads the page's trainer, held
+ * (cvl_trainer_hold) so that freeing it waits for the worker; the page
+ * locks whatever would drop or restart the trainer until they are done, and
+ * holds the application so that quitting waits for the file. */
+static void
+saves_begin (CvlTrainPage *self)
+{
+  GApplication *app = g_application_get_default ();
+
+  self->saves++;
+  if (app != NULL)
+    g_application_hold (app);
+  cvl_train_page_update_state (self);
+}
+
+static void
+saves_end (CvlTrainPage *self)
+{
+  GApplication *app = g_application_get_default ();
+
+  g_assert (self->saves > 0);
+  self->saves--;
+  if (app != NULL)
+    g_application_release (app);
+  if (!self->disposed)
+    cvl_train_page_update_state (self);
+}
+
 typedef struct
 {
-  CvlNet     *net;
+  CvlTrainer *trainer;       /* held until the worker has copied the weights, or NULL */
+  CvlNetRef  *net;           /* without a trainer: the page's weights (they never change) */
   GHashTable *meta;
   char       *path;
   char       *dataset_dir;   /* hashed to tell MNIST from another folder */
@@ -289,7 +320,9 @@ typedef struct
 static void
 save_job_free (SaveJob *job)
 {
-  g_clear_pointer (&job->net, cvl_net_free);
+  if (job->trainer != NULL)
+    cvl_trainer_release (job->trainer);
+  g_clear_pointer (&job->net, cvl_net_ref_release);
   g_clear_pointer (&job->meta, g_hash_table_unref);
   g_free (job->path);
   g_free (job->dataset_dir);
@@ -304,13 +337,22 @@ save_thread (GTask        *task,
              GCancellable *cancellable)
 {
   SaveJob *job = task_data;
+  g_autoptr(CvlNet) copy = NULL;
   GError *error = NULL;
 
+  /* 13 MB copied under the trainer's parameter lock, which a running
+   * optimiser step holds for a few ms: here, not on the main thread. */
+  if (job->trainer != NULL)
+    {
+      copy = cvl_trainer_dup_net (job->trainer);
+      cvl_trainer_release (g_steal_pointer (&job->trainer));
+    }
   if (job->meta != NULL && job->dataset_dir != NULL)
     g_hash_table_insert (job->meta, "dataset",
                          g_strdup (cvl_dataset_verify_mnist (job->dataset_dir, NULL)
                                    ? "mnist" : job->dataset_name));
-  if (!cvl_net_save (job->net, job->path, job->meta, &error))
+  if (!cvl_net_save (copy != NULL ? copy : cvl_net_ref_get_net (job->net), job->path, job->meta,
+                     &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -321,34 +363,42 @@ saved (GObject      *object,
        GAsyncResult *res,
        gpointer      user_data)
 {
+  CvlTrainPage *self = CVL_TRAIN_PAGE (object);
   g_autoptr(GError) error = NULL;
   SaveJob *job = g_task_get_task_data (G_TASK (res));
   g_autofree char *name = g_path_get_basename (job->path);
 
+  saves_end (self);
   if (!g_task_propagate_boolean (G_TASK (res), &error))
-    cvl_toast (GTK_WIDGET (object), _("Could not save the model: %s"), error->message);
+    cvl_toast (GTK_WIDGET (self), _("Could not save the model: %s"), error->message);
   else
-    cvl_toast (GTK_WIDGET (object), _("Saved “%s”"), name);
+    cvl_toast (GTK_WIDGET (self), _("Saved “%s”"), name);
 }
 
-static void
-model_file_chosen (GtkWidget *widget,
-                   GFile     *file)
+void
+cvl_train_page_save_model (CvlTrainPage *self,
+                           GFile        *file)
 {
-  CvlTrainPage *self = CVL_TRAIN_PAGE (widget);
   g_autoptr(GTask) task = NULL;
   SaveJob *job;
 
-  if (g_file_peek_path (file) == NULL || self->net == NULL)
+  g_return_if_fail (CVL_IS_TRAIN_PAGE (self) && G_IS_FILE (file));
+  if (self->net == NULL && self->trainer == NULL)
     {
-      cvl_toast (widget, _("Convolve can only save to local files."));
+      cvl_toast (GTK_WIDGET (self), _("The network is still being made; save it in a moment."));
+      return;
+    }
+  if (g_file_peek_path (file) == NULL)
+    {
+      cvl_toast (GTK_WIDGET (self), _("Convolve can only save to local files."));
       return;
     }
   job = g_new0 (SaveJob, 1);
   job->path = g_strdup (g_file_peek_path (file));
   if (self->trainer != NULL)
     {
-      job->net = cvl_trainer_dup_net (self->trainer);
+      job->trainer = self->trainer;
+      cvl_trainer_hold (job->trainer);
       job->meta = cvl_trainer_model_metadata (self->trainer, self->dataset != NULL
                                               ? self->dataset->name : "unknown");
       if (self->dataset != NULL)
@@ -358,10 +408,18 @@ model_file_chosen (GtkWidget *widget,
         }
     }
   else
-    job->net = cvl_net_copy (cvl_net_ref_get_net (self->net));
+    job->net = cvl_net_ref_acquire (self->net);
+  saves_begin (self);
   task = g_task_new (self, NULL, saved, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) save_job_free);
   g_task_run_in_thread (task, save_thread);
+}
+
+static void
+model_file_chosen (GtkWidget *widget,
+                   GFile     *file)
+{
+  cvl_train_page_save_model (CVL_TRAIN_PAGE (widget), file);
 }
 
 static void
@@ -373,30 +431,102 @@ save_model_action (GtkWidget  *widget,
                         model_file_chosen);
 }
 
-static void
-checkpoint_file_chosen (GtkWidget *widget,
-                        GFile     *file)
+/* A checkpoint (weights and Adam's two moments, about 40 MB) is written
+ * straight from the trainer's buffers, not from a snapshot: copying them
+ * would cost the main thread as much as the write it saves, and a worker
+ * taking the copy would have to hold the trainer still anyway. It is sound
+ * because the trainer is paused or ended and the core makes no step while
+ * the save runs (cvl_trainer_save_checkpoint); the page also switches off
+ * Resume, Step, Stop, Reset, Load and the dataset until the save is done. */
+typedef struct
 {
-  CvlTrainPage *self = CVL_TRAIN_PAGE (widget);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_file_get_basename (file);
+  CvlTrainer *trainer;   /* held */
+  char       *path;
+} CheckpointJob;
 
+static void
+checkpoint_job_free (CheckpointJob *job)
+{
+  if (job->trainer != NULL)
+    cvl_trainer_release (job->trainer);
+  g_free (job->path);
+  g_free (job);
+}
+
+static void
+checkpoint_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  CheckpointJob *job = task_data;
+  GError *error = NULL;
+  gboolean ok = cvl_trainer_save_checkpoint (job->trainer, job->path, &error);
+
+  cvl_trainer_release (g_steal_pointer (&job->trainer));
+  if (!ok)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+checkpoint_saved (GObject      *object,
+                  GAsyncResult *res,
+                  gpointer      user_data)
+{
+  CvlTrainPage *self = CVL_TRAIN_PAGE (object);
+  CheckpointJob *job = g_task_get_task_data (G_TASK (res));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_path_get_basename (job->path);
+
+  self->saving_checkpoint = FALSE;
+  saves_end (self);
+  if (!g_task_propagate_boolean (G_TASK (res), &error))
+    cvl_toast (GTK_WIDGET (self), _("Could not save the checkpoint: %s"), error->message);
+  else
+    cvl_toast (GTK_WIDGET (self), _("Saved “%s”; load it to continue training"), name);
+}
+
+void
+cvl_train_page_save_checkpoint (CvlTrainPage *self,
+                                GFile        *file)
+{
+  g_autoptr(GTask) task = NULL;
+  CheckpointJob *job;
+
+  g_return_if_fail (CVL_IS_TRAIN_PAGE (self) && G_IS_FILE (file));
   if (self->trainer == NULL || cvl_trainer_get_state (self->trainer) == CVL_TRAINER_RUNNING)
     {
-      cvl_toast (widget, _("Pause or stop training to save a checkpoint."));
+      cvl_toast (GTK_WIDGET (self), _("Pause or stop training to save a checkpoint."));
+      return;
+    }
+  if (self->saving_checkpoint)
+    {
+      cvl_toast (GTK_WIDGET (self), _("A checkpoint is being saved; try again once it is."));
       return;
     }
   if (g_file_peek_path (file) == NULL)
     {
-      cvl_toast (widget, _("Convolve can only save to local files."));
+      cvl_toast (GTK_WIDGET (self), _("Convolve can only save to local files."));
       return;
     }
-  /* About 40 MB (weights and Adam's two moments), written while the
-   * trainer is quiet: it cannot be resumed until this returns. */
-  if (!cvl_trainer_save_checkpoint (self->trainer, g_file_peek_path (file), &error))
-    cvl_toast (widget, _("Could not save the checkpoint: %s"), error->message);
-  else
-    cvl_toast (widget, _("Saved “%s”; load it to continue training"), name);
+  job = g_new0 (CheckpointJob, 1);
+  job->trainer = self->trainer;
+  cvl_trainer_hold (job->trainer);
+  job->path = g_strdup (g_file_peek_path (file));
+  self->saving_checkpoint = TRUE;
+  saves_begin (self);
+  task = g_task_new (self, NULL, checkpoint_saved, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) checkpoint_job_free);
+  g_task_run_in_thread (task, checkpoint_thread);
+}
+
+static void
+checkpoint_file_chosen (GtkWidget *widget,
+                        GFile     *file)
+{
+  cvl_train_page_save_checkpoint (CVL_TRAIN_PAGE (widget), file);
 }
 
 static void
@@ -462,7 +592,13 @@ net_loaded (GObject      *object,
       cvl_toast (GTK_WIDGET (self), _("Stop training before loading a model."));
       return;
     }
-  cvl_train_page_reset (self);
+  if (self->saves > 0)
+    {
+      cvl_net_free (net);
+      cvl_toast (GTK_WIDGET (self), _("Wait for the save to finish before loading a model."));
+      return;
+    }
+  cvl_train_page_clear_run (self);
   meta = cvl_net_get_metadata (net);
   if (meta != NULL)
     {
@@ -525,6 +661,31 @@ load_action (GtkWidget  *widget,
 
 /* -- Exporting the plots ------------------------------------------------ */
 
+typedef struct
+{
+  GtkWidget *page;
+  char      *name;
+} Export;
+
+static void
+exported (GObject      *object,
+          GAsyncResult *res,
+          gpointer      user_data)
+{
+  Export *export = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cvl_plot_export_finish (CVL_PLOT (object), res, &error))
+    cvl_toast (export->page, _("Could not export: %s"), error->message);
+  else
+    cvl_toast (export->page, _("Exported “%s”"), export->name);
+  g_object_unref (export->page);
+  g_free (export->name);
+  g_free (export);
+}
+
+/* The plot records its drawing (or copies its points) here; a worker
+ * encodes and writes the file. */
 static void
 export_chosen (GtkWidget *widget,
                GFile     *file)
@@ -532,20 +693,14 @@ export_chosen (GtkWidget *widget,
   CvlTrainPage *self = CVL_TRAIN_PAGE (widget);
   const char *what = g_object_get_data (G_OBJECT (self), "cvl-export");
   CvlPlot *plot = g_str_has_prefix (what, "loss") ? self->loss_plot : self->accuracy_plot;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_file_get_basename (file);
-  gboolean ok;
+  CvlPlotExportFormat format = g_str_has_suffix (what, ".png") ? CVL_PLOT_EXPORT_PNG
+                               : g_str_has_suffix (what, ".svg") ? CVL_PLOT_EXPORT_SVG
+                               : CVL_PLOT_EXPORT_CSV;
+  Export *export = g_new0 (Export, 1);
 
-  if (g_str_has_suffix (what, ".png"))
-    ok = cvl_plot_export_png (plot, file, 1200, 700, &error);
-  else if (g_str_has_suffix (what, ".svg"))
-    ok = cvl_plot_export_svg (plot, file, 1200, 700, &error);
-  else
-    ok = cvl_plot_export_csv (plot, file, &error);
-  if (!ok)
-    cvl_toast (widget, _("Could not export: %s"), error->message);
-  else
-    cvl_toast (widget, _("Exported “%s”"), name);
+  export->page = g_object_ref (widget);
+  export->name = g_file_get_basename (file);
+  cvl_plot_export_async (plot, format, file, 1200, 700, NULL, exported, export);
 }
 
 static void

@@ -83,6 +83,10 @@ struct _CvlTrainPage
   gboolean         maps_in_flight, maps_pending;
   guint            tick_id;
   gboolean         preparing;      /* a worker is making the trainer */
+  guint            saves;          /* saves in flight holding the trainer (cvl_trainer_hold) */
+  gboolean         saving_checkpoint;  /* one writes its state: it must not step meanwhile */
+  guint            net_serial;     /* the newest request for a fresh network */
+  GCancellable    *net_cancellable;
   gboolean         disposed;       /* workers finishing late touch nothing */
   guint            prepare_serial;
   gint64           last_net_signal;
@@ -107,6 +111,10 @@ void     cvl_train_page_set_net        (CvlTrainPage *self,
                                         const char   *origin);
 /* The dataset is in memory (or failed to load): a pending start goes on. */
 void     cvl_train_page_data_ready     (CvlTrainPage *self);
+/* Drops the run (trainer, loaded weights, plots); the network on the page
+ * stays until something replaces it. */
+void     cvl_train_page_clear_run      (CvlTrainPage *self);
+/* Clears the run and shows a fresh network for the seed (made on a worker). */
 void     cvl_train_page_reset          (CvlTrainPage *self);
 
 /* cvl-train-page-views.c */

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "cvl-net-train.h"
+#include "cvl-parallel.h"
 #include "cvl-train-page-private.h"
 #include "cvl-window.h"
 
@@ -26,11 +27,14 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (CvlTrainPage, cvl_train_page, GTK_TYPE_WIDGET)
 
+static void forget_fresh_net (CvlTrainPage *self);
+
 void
 cvl_train_page_set_net (CvlTrainPage *self,
                         CvlNet       *net,
                         const char   *origin)
 {
+  forget_fresh_net (self);
   g_clear_pointer (&self->net, cvl_net_ref_release);
   self->net = cvl_net_ref_new (net, origin);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->model_row), origin);
@@ -148,23 +152,34 @@ cvl_train_page_update_state (CvlTrainPage *self)
     }
   if (self->preparing)
     title = _("Preparing…");
+  else if (self->saving_checkpoint)
+    title = _("Saving the checkpoint…");
   adw_button_content_set_label (self->start_content, label);
   adw_button_content_set_icon_name (self->start_content, icon);
   gtk_label_set_text (self->state_label, title);
 
+  /* While a save reads the trainer, nothing may drop or restart it; while a
+   * checkpoint is written, it must not step either. */
   gtk_widget_set_sensitive (self->settings_group, configurable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->dataset_row),
-                            configurable && !self->data_loading && self->download == NULL);
+                            configurable && !self->data_loading && self->download == NULL &&
+                            self->saves == 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.stop",
-                                 state == CVL_TRAINER_RUNNING || state == CVL_TRAINER_PAUSED);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.start", !self->preparing);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.step", !self->preparing);
+                                 (state == CVL_TRAINER_RUNNING || state == CVL_TRAINER_PAUSED) &&
+                                 !self->saving_checkpoint);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.start", !self->preparing &&
+                                 !self->saving_checkpoint && !(self->saves > 0 && ended (state)));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.step", !self->preparing &&
+                                 !self->saving_checkpoint && !(self->saves > 0 && ended (state)));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.reset", !self->preparing &&
+                                 self->saves == 0 &&
                                  (self->trainer != NULL || self->initial != NULL ||
                                   self->initial_checkpoint != NULL));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.load", configurable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.load", configurable &&
+                                 self->saves == 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.save-checkpoint",
-                                 self->trainer != NULL && state != CVL_TRAINER_RUNNING);
+                                 self->trainer != NULL && state != CVL_TRAINER_RUNNING &&
+                                 !self->saving_checkpoint);
 }
 
 static void
@@ -418,6 +433,29 @@ out:
     g_task_return_boolean (task, TRUE);
 }
 
+static gboolean
+unref_task (gpointer task)
+{
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* The worker runs at the trainer's background priority, on a thread of its
+ * own (a pool thread, once lowered, could not come back): copying the data
+ * and making the network then leave the cores to the window and the display
+ * server, whose first frames after Train it used to delay. The task is let
+ * go on the main thread, where the page it refers to may be finalised. */
+static gpointer
+prepare_main (gpointer data)
+{
+  GTask *task = data;
+
+  cvl_parallel_enter_background ();
+  prepare_thread (task, g_task_get_source_object (task), g_task_get_task_data (task), NULL);
+  g_idle_add (unref_task, task);
+  return NULL;
+}
+
 static void
 prepared (GObject      *object,
           GAsyncResult *res,
@@ -473,8 +511,8 @@ start_training (CvlTrainPage *self,
   CvlTrainerState state = cvl_train_page_get_state (self);
   PrepareJob *job;
 
-  if (self->preparing)
-    return;
+  if (self->preparing || (self->saves > 0 && self->trainer != NULL))
+    return;   /* continuing drops the trainer a save reads */
   if (self->dataset == NULL)
     {
       self->start_when_loaded = TRUE;
@@ -521,7 +559,7 @@ start_training (CvlTrainPage *self,
   self->preparing = TRUE;
   task = g_task_new (self, NULL, prepared, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) prepare_job_free);
-  g_task_run_in_thread (task, prepare_thread);
+  g_thread_unref (g_thread_new ("cvl-prepare", prepare_main, g_object_ref (task)));
   cvl_train_page_update_state (self);
 }
 
@@ -544,8 +582,8 @@ start_action (GtkWidget  *widget,
 {
   CvlTrainPage *self = CVL_TRAIN_PAGE (widget);
 
-  if (!gtk_widget_get_mapped (widget))
-    return;   /* the shortcut, pressed on another page */
+  if (!gtk_widget_get_mapped (widget) || self->saving_checkpoint)
+    return;   /* the shortcut, pressed on another page; or a save holds the run */
   switch (cvl_train_page_get_state (self))
     {
     case CVL_TRAINER_RUNNING:
@@ -568,7 +606,7 @@ stop_action (GtkWidget  *widget,
 {
   CvlTrainPage *self = CVL_TRAIN_PAGE (widget);
 
-  if (self->trainer != NULL)
+  if (self->trainer != NULL && !self->saving_checkpoint)
     {
       cvl_trainer_cancel (self->trainer);
       watch_trainer (self);
@@ -582,6 +620,8 @@ step_action (GtkWidget  *widget,
 {
   CvlTrainPage *self = CVL_TRAIN_PAGE (widget);
 
+  if (self->saving_checkpoint)
+    return;
   if (cvl_train_page_get_state (self) == CVL_TRAINER_RUNNING)
     {
       cvl_trainer_pause (self->trainer);
@@ -596,12 +636,78 @@ step_action (GtkWidget  *widget,
     start_training (self, TRUE);
 }
 
-void
-cvl_train_page_reset (CvlTrainPage *self)
+/* A fresh network for the seed: 3.3 M random weights, tens of ms, made on
+ * a worker. Only the newest request is applied, and only while the page
+ * still shows the network training would start from (no run, nothing
+ * loaded); until then the previous weights stay on screen. */
+typedef struct
 {
-  g_autofree char *origin = NULL;
-  guint64 seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
+  guint64 seed;
+  guint   serial;
+} FreshNetJob;
 
+static void
+fresh_net_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  FreshNetJob *job = task_data;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;   /* a newer seed came before this one's turn */
+  g_task_return_pointer (task, cvl_net_new (job->seed), (GDestroyNotify) cvl_net_free);
+}
+
+static void
+fresh_net_made (GObject      *object,
+                GAsyncResult *res,
+                gpointer      user_data)
+{
+  CvlTrainPage *self = CVL_TRAIN_PAGE (object);
+  FreshNetJob *job = g_task_get_task_data (G_TASK (res));
+  CvlNet *net = g_task_propagate_pointer (G_TASK (res), NULL);
+
+  if (net == NULL)
+    return;
+  if (self->disposed || job->serial != self->net_serial || self->trainer != NULL ||
+      self->preparing || self->initial != NULL || self->initial_checkpoint != NULL)
+    {
+      cvl_net_free (net);
+      return;
+    }
+  cvl_train_page_set_net (self, net, _("New network"));
+  adw_action_row_set_subtitle (self->model_row, _("He-initialised, not trained yet"));
+}
+
+/* Whatever fresh network is being made will not be shown. */
+static void
+forget_fresh_net (CvlTrainPage *self)
+{
+  self->net_serial++;
+  g_cancellable_cancel (self->net_cancellable);
+  g_clear_object (&self->net_cancellable);
+}
+
+static void
+request_fresh_net (CvlTrainPage *self)
+{
+  g_autoptr(GTask) task = NULL;
+  FreshNetJob *job = g_new0 (FreshNetJob, 1);
+
+  forget_fresh_net (self);
+  self->net_cancellable = g_cancellable_new ();
+  job->seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
+  job->serial = self->net_serial;
+  task = g_task_new (self, self->net_cancellable, fresh_net_made, NULL);
+  g_task_set_task_data (task, job, g_free);
+  g_task_run_in_thread (task, fresh_net_thread);
+}
+
+void
+cvl_train_page_clear_run (CvlTrainPage *self)
+{
+  forget_fresh_net (self);
   drop_trainer (self);
   cvl_train_page_tensorboard_close (self);
   g_clear_pointer (&self->initial, cvl_net_ref_release);
@@ -610,9 +716,15 @@ cvl_train_page_reset (CvlTrainPage *self)
   self->progress = (CvlTrainerProgress) { 0 };
   cvl_train_page_clear_views (self);
   show_progress (self);
-  cvl_train_page_set_net (self, cvl_net_new (seed), _("New network"));
-  adw_action_row_set_subtitle (self->model_row, _("He-initialised, not trained yet"));
   cvl_train_page_update_state (self);
+}
+
+void
+cvl_train_page_reset (CvlTrainPage *self)
+{
+  cvl_train_page_clear_run (self);
+  adw_action_row_set_subtitle (self->model_row, _("Making a new network…"));
+  request_fresh_net (self);
 }
 
 static void
@@ -620,7 +732,10 @@ reset_action (GtkWidget  *widget,
               const char *action,
               GVariant   *param)
 {
-  cvl_train_page_reset (CVL_TRAIN_PAGE (widget));
+  CvlTrainPage *self = CVL_TRAIN_PAGE (widget);
+
+  if (self->saves == 0)
+    cvl_train_page_reset (self);
 }
 
 /* The selected conv1 filter goes to the Kernels page. */
@@ -671,7 +786,8 @@ cvl_train_page_get_part (CvlTrainPage *self,
     { "smoothing", self->smoothing_scale }, { "log-scale", self->log_button },
     { "x-axis", self->x_axis_dropdown }, { "model-row", self->model_row },
     { "network-grid", self->network_grid }, { "data-status", self->data_status_row },
-    { "tensorboard", self->tensorboard_switch },
+    { "tensorboard", self->tensorboard_switch }, { "seed", self->seed_spin },
+    { "state-label", self->state_label },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
@@ -692,7 +808,10 @@ cvl_train_page_dispose (GObject *object)
    * trainer still being prepared is dropped when it arrives. */
   self->prepare_serial++;
   self->disposed = TRUE;
+  forget_fresh_net (self);
   stop_tick (self);
+  /* A checkpoint being written holds the trainer: this waits for the file
+   * to be complete rather than leave it half done at exit. */
   g_clear_pointer (&self->trainer, cvl_trainer_free);
   cvl_train_page_tensorboard_close (self);
   g_cancellable_cancel (self->data_cancellable);

@@ -37,6 +37,13 @@ const char     *cvl_train_page_get_tensorboard_path   (CvlTrainPage *self);
 void            cvl_train_page_load_file      (CvlTrainPage *self,
                                                GFile        *file);
 
+/* Save the newest weights as a model, or the paused or ended run as a
+ * checkpoint to continue, on a worker; a toast tells how it went. */
+void            cvl_train_page_save_model      (CvlTrainPage *self,
+                                                GFile        *file);
+void            cvl_train_page_save_checkpoint (CvlTrainPage *self,
+                                                GFile        *file);
+
 /* For tests and benchmarks. */
 CvlTrainerState cvl_train_page_get_state      (CvlTrainPage *self);
 gint64          cvl_train_page_get_step       (CvlTrainPage *self);

@@ -469,6 +469,96 @@ test_checkpoint_resume (void)
   set_clear (&test);
 }
 
+typedef struct
+{
+  CvlTrainer *trainer;
+  const char *path;
+  GError     *error;
+} SaveJob;
+
+static gpointer
+save_in_thread (gpointer data)
+{
+  SaveJob *job = data;
+
+  return GINT_TO_POINTER (cvl_trainer_save_checkpoint (job->trainer, job->path, &job->error));
+}
+
+/* A checkpoint saved on a worker while this thread drains and asks for a
+ * step and a resume: the file holds the paused state exactly (the trainer
+ * makes no step until the save is done), and training goes on after it. */
+static void
+test_checkpoint_save_on_worker (void)
+{
+  Set train, test;
+  g_autoptr(CvlTrainer) trainer = NULL;
+  g_autoptr(CvlTrainer) loaded = NULL;
+  g_autoptr(CvlNet) before = NULL;
+  g_autoptr(CvlNet) after = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("cvl-trainer-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "run.ckpt", NULL);
+  gsize bytes = cvl_net_n_params () * sizeof (float);
+  CvlTrainerUpdate update = { 0 };
+  SaveJob job = { NULL, path, NULL };
+  GError *error = NULL;
+  GThread *thread;
+  gint64 paused_step;
+
+  set_init (&train, 100, 5);
+  set_init (&test, 20, 6);
+  trainer = resumable (&train, &test, 0);
+  cvl_trainer_pause (trainer);
+  g_assert_true (cvl_trainer_start (trainer, &error));
+  cvl_trainer_step_once (trainer);
+  cvl_trainer_step_once (trainer);
+  while (cvl_trainer_get_step (trainer) < 2)
+    cvl_trainer_wait_update (trainer, 10000);
+  wait_state (trainer, CVL_TRAINER_PAUSED);
+  before = cvl_trainer_dup_net (trainer);
+  paused_step = 2;
+
+  /* The save takes well over 10 ms (40 MB): the step and the resume asked
+   * 10 ms in come during it. If the saver thread was so late that they came
+   * first, the save is refused as the trainer runs: pause and try again. */
+  job.trainer = trainer;
+  for (int attempt = 0;; attempt++)
+    {
+      thread = g_thread_new ("save", save_in_thread, &job);
+      g_usleep (10000);
+      cvl_trainer_step_once (trainer);
+      cvl_trainer_resume (trainer);
+      cvl_trainer_drain (trainer, &update);
+      if (GPOINTER_TO_INT (g_thread_join (thread)))
+        break;
+      g_assert_error (job.error, CVL_ERROR, CVL_ERROR_INVALID_ARGUMENT);
+      g_assert_cmpint (attempt, <, 5);
+      g_clear_error (&job.error);
+      cvl_trainer_pause (trainer);
+      wait_state (trainer, CVL_TRAINER_PAUSED);
+      g_clear_pointer (&before, cvl_net_free);
+      before = cvl_trainer_dup_net (trainer);
+      paused_step = cvl_trainer_get_step (trainer);
+    }
+  g_assert_no_error (job.error);
+  while (cvl_trainer_get_step (trainer) < paused_step + 2)
+    cvl_trainer_wait_update (trainer, 10000);
+  cvl_trainer_cancel (trainer);
+  cvl_trainer_wait (trainer);
+  cvl_trainer_update_clear (&update);
+
+  loaded = resumable (&train, &test, 0);
+  g_assert_true (cvl_trainer_load_checkpoint (loaded, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cvl_trainer_get_step (loaded), ==, paused_step);
+  after = cvl_trainer_dup_net (loaded);
+  g_assert_cmpmem (cvl_net_peek_params (after), bytes, cvl_net_peek_params (before), bytes);
+
+  g_unlink (path);
+  g_rmdir (dir);
+  set_clear (&train);
+  set_clear (&test);
+}
+
 /* A checkpoint refused at its last tensor (here optimizer.v renamed) leaves
  * the trainer's weights as they were, not half replaced. */
 static void
@@ -558,6 +648,7 @@ main (int    argc,
   g_test_add_func ("/core/trainer/set-weights", test_set_weights);
   g_test_add_func ("/core/trainer/nan-stops", test_nan_stops);
   g_test_add_func ("/core/trainer/checkpoint-resume", test_checkpoint_resume);
+  g_test_add_func ("/core/trainer/checkpoint-save-on-worker", test_checkpoint_save_on_worker);
   g_test_add_func ("/core/trainer/refused-checkpoint-changes-nothing",
                    test_refused_checkpoint_changes_nothing);
   g_test_add_func ("/core/trainer/bad-config", test_bad_config);

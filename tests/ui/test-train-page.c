@@ -97,6 +97,13 @@ has_data (gpointer page)
   return cvl_train_page_has_data (page);
 }
 
+/* The network for the seed, made on a worker, is on the page. */
+static gboolean
+shows_fresh_net (gpointer page)
+{
+  return g_strcmp0 (cvl_train_page_get_net_origin (page), "New network") == 0;
+}
+
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
@@ -112,6 +119,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   adw_view_stack_set_visible_child_name (stack, "train");
   cvl_train_page_set_folder (f->page, f->dir);
   wait_until (has_data, f->page);
+  wait_until (shows_fresh_net, f->page);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (cvl_train_page_get_part (f->page, "batch")), 16);
 }
 
@@ -384,8 +392,103 @@ test_bad_folder (Fixture *f, gconstpointer data)
   /* Back to good data: trains. */
   cvl_train_page_set_folder (f->page, f->dir);
   wait_until (has_data, f->page);
+  wait_until (shows_fresh_net, f->page);
   activate (f, "train.step");
   wait_step (f, 1);
+}
+
+static gboolean
+shows_saved (gpointer window)
+{
+  return window_shows_text (window, "Saved “");
+}
+
+/* A checkpoint of a paused run is written on a worker: the main loop keeps
+ * running meanwhile, the page says so and lets nothing step, resume or
+ * reset the run until the file is complete; then training goes on. */
+static void
+test_checkpoint_async (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "run.safetensors", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CvlNet) loaded = NULL;
+  g_autofree char *step_text = NULL;
+  GtkLabel *state = GTK_LABEL (cvl_train_page_get_part (f->page, "state-label"));
+  gint64 step, t0, call_us;
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (cvl_train_page_get_part (f->page, "epochs")), 500);
+  activate (f, "train.start");
+  wait_step (f, 3);
+  activate (f, "train.start");   /* pause */
+  wait_state (f, CVL_TRAINER_PAUSED);
+  step = cvl_train_page_get_step (f->page);
+
+  f->timer = g_timeout_add (5, lateness_tick, f);
+  spin_for (50000);
+  f->late_max = 0;
+  t0 = g_get_monotonic_time ();
+  cvl_train_page_save_checkpoint (f->page, file);
+  call_us = g_get_monotonic_time () - t0;
+  /* Returned before the file was written: the page shows the save. */
+  g_assert_cmpstr (gtk_label_get_text (state), ==, "Saving the checkpoint…");
+  activate (f, "train.step");
+  activate (f, "train.start");
+  activate (f, "train.reset");
+  g_assert_cmpint (cvl_train_page_get_state (f->page), ==, CVL_TRAINER_PAUSED);
+  wait_until (shows_saved, f->window);
+  g_clear_handle_id (&f->timer, g_source_remove);
+  g_test_message ("the save call took %.1f ms; the main loop was late by at most %.1f ms",
+                  call_us / 1000.0, f->late_max / 1000.0);
+  g_assert_cmpint (f->late_max, <=,
+                   LATE_LIMIT_US * MAX (1, atoi (g_getenv ("CVL_TEST_LATENCY_SCALE") ?: "1")));
+  g_assert_cmpstr (gtk_label_get_text (state), ==, "Paused");
+  spin_for (100000);
+  g_assert_cmpint (cvl_train_page_get_step (f->page), ==, step);
+  g_assert_cmpint (cvl_train_page_get_state (f->page), ==, CVL_TRAINER_PAUSED);
+
+  /* The whole checkpoint, of the paused step. */
+  loaded = cvl_net_load (path, &error);
+  g_assert_no_error (error);
+  step_text = g_strdup_printf ("%" G_GINT64_FORMAT, step);
+  g_assert_cmpstr (g_hash_table_lookup (cvl_net_get_metadata (loaded), "step"), ==, step_text);
+  g_assert_cmpstr (g_hash_table_lookup (cvl_net_get_metadata (loaded), "convolve_checkpoint"),
+                   ==, "1");
+
+  activate (f, "train.start");   /* resume */
+  wait_step (f, step + 2);
+  g_unlink (path);
+}
+
+/* Seeds typed one after another: each makes a network on a worker, the
+ * main loop never waits for one, and only the last seed's is shown. */
+static void
+test_seed_async (Fixture *f, gconstpointer data)
+{
+  GtkSpinButton *seed = GTK_SPIN_BUTTON (cvl_train_page_get_part (f->page, "seed"));
+  g_autoptr(CvlNet) want = cvl_net_new (9);
+  gsize bytes = cvl_net_n_params () * sizeof (float);
+  gint64 t0, took;
+
+  t0 = g_get_monotonic_time ();
+  for (int s = 2; s <= 9; s++)
+    gtk_spin_button_set_value (seed, s);
+  took = g_get_monotonic_time () - t0;
+  g_test_message ("8 seed changes took %.1f ms on the main thread", took / 1000.0);
+  /* Building 8 networks here would take 8 × tens of ms. */
+  g_assert_cmpint (took, <=,
+                   LATE_LIMIT_US * MAX (1, atoi (g_getenv ("CVL_TEST_LATENCY_SCALE") ?: "1")));
+
+  wait_until (shows_fresh_net, f->page);
+  for (int i = 0; i < 100 && memcmp (cvl_net_peek_params (cvl_train_page_get_net (f->page)),
+                                     cvl_net_peek_params (want), bytes) != 0; i++)
+    spin_for (20000);
+  g_assert_cmpmem (cvl_net_peek_params (cvl_train_page_get_net (f->page)), bytes,
+                   cvl_net_peek_params (want), bytes);
+  /* No older seed's network lands later. */
+  spin_for (300000);
+  g_assert_cmpmem (cvl_net_peek_params (cvl_train_page_get_net (f->page)), bytes,
+                   cvl_net_peek_params (want), bytes);
 }
 
 /* A model saved from the page loads back, and training continues from it. */
@@ -401,11 +504,18 @@ test_save_and_load (Fixture *f, gconstpointer data)
   activate (f, "train.start");
   wait_state (f, CVL_TRAINER_FINISHED);
   spin_for (100000);
-  saved = cvl_net_copy (cvl_train_page_get_net (f->page));
-  g_assert_true (cvl_net_save (saved, path, NULL, &error));
+  /* Saved by the page, on a worker: the trainer's final weights. */
+  cvl_train_page_save_model (f->page, file);
+  wait_until (shows_saved, f->window);
+  saved = cvl_net_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (cvl_net_peek_params (saved), cvl_net_n_params () * sizeof (float),
+                   cvl_net_peek_params (cvl_train_page_get_net (f->page)),
+                   cvl_net_n_params () * sizeof (float));
 
   activate (f, "train.reset");
   g_assert_cmpint (cvl_train_page_get_state (f->page), ==, CVL_TRAINER_IDLE);
+  wait_until (shows_fresh_net, f->page);
   g_assert_false (memcmp (cvl_net_peek_params (cvl_train_page_get_net (f->page)),
                           cvl_net_peek_params (saved), 64) == 0);
   cvl_train_page_load_file (f->page, file);
@@ -517,6 +627,10 @@ main (int argc, char **argv)
   g_test_add ("/ui/train-page/bad-folder", Fixture, NULL, fixture_setup, test_bad_folder,
               fixture_teardown);
   g_test_add ("/ui/train-page/save-and-load", Fixture, NULL, fixture_setup, test_save_and_load,
+              fixture_teardown);
+  g_test_add ("/ui/train-page/checkpoint-async", Fixture, NULL, fixture_setup,
+              test_checkpoint_async, fixture_teardown);
+  g_test_add ("/ui/train-page/seed-async", Fixture, NULL, fixture_setup, test_seed_async,
               fixture_teardown);
   g_test_add ("/ui/train-page/tensorboard", Fixture, NULL, fixture_setup, test_tensorboard,
               fixture_teardown);
