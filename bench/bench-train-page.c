@@ -4,13 +4,15 @@
  * twice in one run — headless (the trainer as convolve-cli drives it) and
  * through a real Train page in a window — and prints both images/s (wall
  * time from start to the last step, evaluation excluded) and how late a
- * 10 ms main-loop timer fired during the page's run. Run under a display
+ * 10 ms main-loop timer fired during the page's run, and on its own in the
+ * first second after Train with the window's slowest frame. Run under a display
  * (tests/ui/run-under-x.sh does Xvfb).
  * Usage: bench-train-page [--data DIR] [--images N] */
 #include "config.h"
 
 #include <adwaita.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "cvl-dataset.h"
 #include "cvl-train-page.h"
@@ -19,6 +21,91 @@
 #include "bench-lateness.h"
 
 #define TICK_MS 10
+#define START_WINDOW_US 1000000   /* "the first frames after Train" */
+
+/* The longest frame the window's clock makes. */
+typedef struct
+{
+  gint64 start, max_us;
+  gint64 cpu_start, max_cpu_us;   /* the main thread's CPU time in that frame */
+  gint64 first_us, first_cpu_us;  /* the first frame's */
+} Frames;
+
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * G_GINT64_CONSTANT (1000000) + ts.tv_nsec / 1000;
+}
+
+static void
+frame_begins (GdkFrameClock *clock,
+              Frames        *frames)
+{
+  frames->start = g_get_monotonic_time ();
+  frames->cpu_start = thread_cpu_us ();
+}
+
+static void
+frame_ends (GdkFrameClock *clock,
+            Frames        *frames)
+{
+  gint64 wall = g_get_monotonic_time () - frames->start;
+
+  if (frames->start != 0 && frames->first_us == 0)
+    {
+      frames->first_us = wall;
+      frames->first_cpu_us = thread_cpu_us () - frames->cpu_start;
+    }
+  if (frames->start != 0 && wall > frames->max_us)
+    {
+      frames->max_us = wall;
+      frames->max_cpu_us = thread_cpu_us () - frames->cpu_start;
+    }
+}
+
+/* The worst tick of a 10 ms timer, and how much of the wait the main
+ * thread spent on the CPU (busy) rather than off it (blocked or preempted). */
+typedef struct
+{
+  gint64 expected, cpu_last;
+  gint64 worst_us, worst_cpu_us;
+} Ticks;
+
+static gboolean
+start_tick (gpointer data)
+{
+  Ticks *t = data;
+  gint64 now = g_get_monotonic_time (), cpu = thread_cpu_us ();
+
+  if (now - t->expected > t->worst_us)
+    {
+      t->worst_us = now - t->expected;
+      t->worst_cpu_us = cpu - t->cpu_last;
+    }
+  t->expected = now + TICK_MS * 1000;
+  t->cpu_last = cpu;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+settle (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, set_flag, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
 
 static GtkWidget *
 find_type (GtkWidget *root, GType type)
@@ -73,10 +160,14 @@ main (int argc, char **argv)
   g_autoptr(CvlDataset) data = NULL;
   GtkWidget *window;
   CvlTrainPage *page;
-  BenchLateness *probe;
+  BenchLateness *probe, *start_probe;
+  GdkFrameClock *clock;
+  Frames frames;
+  Ticks ticks;
+  guint ticks_id;
   gint64 steps, t0;
-  double cli_s, cli2_s, page_s, p50, p99, max;
-  guint n;
+  double cli_s, cli2_s, page_s, p50, p99, max, start_max;
+  guint n, n_start;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -112,9 +203,24 @@ main (int argc, char **argv)
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (cvl_train_page_get_part (page, "epochs")), 1);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (cvl_train_page_get_part (page, "limit")), images);
 
+  /* Let the window settle first: the first frame after Train is measured
+   * on its own (the page turns its controls insensitive then). */
+  settle (1000);
+  clock = gtk_widget_get_frame_clock (window);
+  frames = (Frames) { 0 };
+  start_probe = bench_lateness_start (TICK_MS);
+  ticks = (Ticks) { g_get_monotonic_time () + TICK_MS * 1000, thread_cpu_us (), 0, 0 };
+  ticks_id = g_timeout_add (TICK_MS, start_tick, &ticks);
   probe = bench_lateness_start (TICK_MS);
   gtk_widget_activate_action (GTK_WIDGET (page), "train.start", NULL);
+  g_signal_connect (clock, "before-paint", G_CALLBACK (frame_begins), &frames);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (frame_ends), &frames);
   t0 = g_get_monotonic_time ();
+  while (g_get_monotonic_time () - t0 < START_WINDOW_US)
+    g_main_context_iteration (NULL, TRUE);
+  n_start = bench_lateness_finish (start_probe, &p50, &p99, &start_max);
+  g_source_remove (ticks_id);
+  g_signal_handlers_disconnect_by_data (clock, &frames);
   while (cvl_train_page_get_step (page) < steps)
     g_main_context_iteration (NULL, TRUE);
   page_s = (g_get_monotonic_time () - t0) / 1e6;
@@ -137,5 +243,12 @@ main (int argc, char **argv)
   g_print ("main loop lateness during the page's run (%u ticks of %d ms): "
            "p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
            n, TICK_MS, p50, p99, max);
+  g_print ("first %.1f s after Train (%u ticks): lateness max %.1f ms "
+           "(main thread on the CPU for %.1f ms of the %.1f ms before that tick); "
+           "slowest frame (before-paint to after-paint) %.1f ms, %.1f ms of it on the CPU; "
+           "first frame %.1f ms, %.1f ms on the CPU\n",
+           START_WINDOW_US / 1e6, n_start, start_max, ticks.worst_cpu_us / 1000.0,
+           (ticks.worst_us + TICK_MS * 1000) / 1000.0, frames.max_us / 1000.0,
+           frames.max_cpu_us / 1000.0, frames.first_us / 1000.0, frames.first_cpu_us / 1000.0);
   return 0;
 }

