@@ -123,7 +123,7 @@ cvl_cli_train (int      argc,
   CvlTrainerConfig config;
   CvlTrainerUpdate update = { 0 };
   gint64 seed = 1;
-  double keep, lr;
+  double keep, lr, ema;
   gboolean tty = isatty (STDERR_FILENO), bar_shown = FALSE;
   CvlTrainerState state;
 
@@ -131,6 +131,7 @@ cvl_cli_train (int      argc,
   config.snapshot_ms = -1;   /* nothing here shows the weights while training */
   keep = config.keep_prob;
   lr = config.lr;
+  ema = config.ema;
   {
     GOptionEntry entries[] = {
       { "data", 0, 0, G_OPTION_ARG_FILENAME, &dir,
@@ -143,6 +144,9 @@ cvl_cli_train (int      argc,
       { "optimizer", 0, 0, G_OPTION_ARG_STRING, &optimizer, N_("adam (default) or sgd"), "NAME" },
       { "keep-prob", 0, 0, G_OPTION_ARG_DOUBLE, &keep,
         N_("Dropout keep probability of the fc layer (0.75)"), "X" },
+      { "ema", 0, 0, G_OPTION_ARG_DOUBLE, &ema,
+        N_("Evaluate and save a moving average of the weights with this decay (0.999); "
+           "0 keeps the last weights, as the lecture does"), "X" },
       { "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
         N_("Seed of initialisation, shuffling and dropout (1)"), "N" },
       { "threads", 0, 0, G_OPTION_ARG_INT, &config.threads,
@@ -188,6 +192,7 @@ cvl_cli_train (int      argc,
                                                                          : CVL_OPTIMIZER_ADAM;
   config.keep_prob = keep;
   config.lr = lr;
+  config.ema = ema;
   config.seed = seed;
 
   if (!check_writable (out, "model", error) ||

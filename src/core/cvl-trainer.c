@@ -26,7 +26,8 @@ struct _CvlTrainer
   guint8    *train_px, *train_lb;   /* [n_train, 784], [n_train] */
   guint8    *test_px, *test_lb;
 
-  CvlNet    *net;
+  CvlNet    *net;                   /* the weights the optimiser moves */
+  CvlNet    *ema;                   /* their moving average, or NULL (config.ema == 0) */
   float     *grads, *m, *v;         /* flat like the parameters; SGD keeps velocity in m */
   float     *good;                  /* the parameters before the last update */
   gint64     step;
@@ -66,6 +67,7 @@ cvl_trainer_config_init (CvlTrainerConfig *config)
     .epochs = 5, .batch = 128, .lr = 0.001, .optimizer = CVL_OPTIMIZER_ADAM,
     .momentum = 0.9, .keep_prob = 0.75, .seed = 1, .threads = 0, .limit = 0,
     .snapshot_ms = 250, .stop_at_step = 0, .estimate_every = 0, .estimate_images = 1000,
+    .ema = 0.999,
   };
 }
 
@@ -110,6 +112,8 @@ check_config (const CvlTrainerConfig *c,
     bad = "the number of threads must be 0 to 256";
   else if (c->estimate_every < 0 || c->estimate_images < 0)
     bad = "the held-out estimate needs a positive interval and size";
+  else if (!(c->ema >= 0 && c->ema < 1))
+    bad = "the decay of the weights' average must be in [0, 1)";
   if (bad == NULL)
     return TRUE;
   g_set_error (error, CVL_ERROR, CVL_ERROR_INVALID_ARGUMENT, "Cannot train: %s", bad);
@@ -193,6 +197,8 @@ cvl_trainer_new (const CvlIdxImages     *train_images,
     }
 
   trainer->net = cvl_net_new (config->seed);
+  if (config->ema > 0)
+    trainer->ema = cvl_net_copy (trainer->net);
   if ((trainer->grads = cvl_nn_alloc (n_params, error)) == NULL ||
       (trainer->m = cvl_nn_alloc (n_params, error)) == NULL ||
       (trainer->v = cvl_nn_alloc (n_params, error)) == NULL ||
@@ -226,6 +232,7 @@ cvl_trainer_free (CvlTrainer *trainer)
   g_free (trainer->test_px);
   g_free (trainer->test_lb);
   g_clear_pointer (&trainer->net, cvl_net_free);
+  g_clear_pointer (&trainer->ema, cvl_net_free);
   cvl_nn_free (trainer->grads);
   cvl_nn_free (trainer->m);
   cvl_nn_free (trainer->v);
@@ -247,6 +254,14 @@ static int
 steps_per_epoch (CvlTrainer *trainer)
 {
   return (trainer->n_train + trainer->config.batch - 1) / trainer->config.batch;
+}
+
+/* The network that is evaluated, shown and saved: the weights' moving
+ * average when there is one, else the weights themselves. */
+static CvlNet *
+model_net (CvlTrainer *trainer)
+{
+  return trainer->ema != NULL ? trainer->ema : trainer->net;
 }
 
 /* -- Checkpoints ------------------------------------------------------------ */
@@ -295,7 +310,7 @@ write_checkpoint (CvlTrainer  *trainer,
                   const char  *path,
                   GError     **error)
 {
-  CvlSafetensorsEntry entries[CVL_NET_N_TENSORS + 2];
+  CvlSafetensorsEntry entries[CVL_NET_N_TENSORS + 3];
   g_autoptr(GHashTable) meta = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   const CvlTrainerConfig *c = &trainer->config;
   const float *params = cvl_net_peek_params (trainer->net);
@@ -316,6 +331,12 @@ write_checkpoint (CvlTrainer  *trainer,
   entries[n] = (CvlSafetensorsEntry) { "optimizer.v", 1, { (gint64) cvl_net_n_params () },
                                        trainer->v };
   n++;
+  if (trainer->ema != NULL)
+    {
+      entries[n] = (CvlSafetensorsEntry) { "ema", 1, { (gint64) cvl_net_n_params () },
+                                           cvl_net_peek_params (trainer->ema) };
+      n++;
+    }
 
   put (meta, "format", g_strdup ("pt"));
   put (meta, "convolve_checkpoint", g_strdup (CHECKPOINT_VERSION));
@@ -328,6 +349,7 @@ write_checkpoint (CvlTrainer  *trainer,
   put (meta, "optimizer", g_strdup (c->optimizer == CVL_OPTIMIZER_ADAM ? "adam" : "sgd"));
   put (meta, "momentum", dstr (c->momentum));
   put (meta, "keep_prob", dstr (c->keep_prob));
+  put (meta, "ema", dstr (trainer->ema != NULL ? c->ema : 0.0));
   put (meta, "limit", g_strdup_printf ("%d", c->limit));
   put (meta, "train_count", g_strdup_printf ("%d", trainer->n_train));
   put (meta, "threads", g_strdup_printf ("%d", c->threads));
@@ -424,6 +446,9 @@ cvl_trainer_set_weights (CvlTrainer   *trainer,
 
   memcpy (cvl_net_get_params (trainer->net), cvl_net_peek_params (net),
           cvl_net_n_params () * sizeof (float));
+  if (trainer->ema != NULL)
+    memcpy (cvl_net_get_params (trainer->ema), cvl_net_peek_params (net),
+            cvl_net_n_params () * sizeof (float));
 }
 
 /* Everything is read aside first (the parameters into `good`, unused before
@@ -469,6 +494,7 @@ cvl_trainer_load_checkpoint (CvlTrainer  *trainer,
   double loss_sum, seconds;
   GHashTable *meta;
   const char *optimizer, *seed, *hist;
+  g_autoptr(CvlNet) ema_net = NULL;
   float *m;
   gboolean ok;
 
@@ -509,6 +535,10 @@ cvl_trainer_load_checkpoint (CvlTrainer  *trainer,
       !meta_double (meta, "epoch_loss_sum", &loss_sum, error) ||
       !meta_double (meta, "epoch_seconds", &seconds, error))
     return FALSE;
+  /* Checkpoints from before the moving average go on without one. */
+  c.ema = 0;
+  if (g_hash_table_contains (meta, "ema") && !meta_double (meta, "ema", &c.ema, error))
+    return FALSE;
   if (optimizer == NULL || seed == NULL || hist == NULL ||
       (!g_str_equal (optimizer, "adam") && !g_str_equal (optimizer, "sgd")) ||
       !g_ascii_string_to_unsigned (seed, 10, 0, G_MAXUINT64, &c.seed, NULL) ||
@@ -535,11 +565,23 @@ cvl_trainer_load_checkpoint (CvlTrainer  *trainer,
   m = cvl_nn_alloc (n_params, error);
   if (m == NULL)
     return FALSE;
-  ok = read_checkpoint_tensors (trainer, st, m, error);
+  ok = TRUE;
+  if (c.ema > 0)
+    {
+      gint64 flat_shape[1] = { (gint64) n_params };
+
+      /* Read aside in a network of its own, padding zero, before anything changes. */
+      ema_net = cvl_net_copy (trainer->net);
+      ok = cvl_safetensors_read (st, "ema", 1, flat_shape, cvl_net_get_params (ema_net),
+                                 error);
+    }
+  ok = ok && read_checkpoint_tensors (trainer, st, m, error);
   if (ok)
     {
       memcpy (cvl_net_get_params (trainer->net), trainer->good, n_params * sizeof (float));
       memcpy (trainer->m, m, n_params * sizeof (float));
+      g_clear_pointer (&trainer->ema, cvl_net_free);
+      trainer->ema = g_steal_pointer (&ema_net);
     }
   cvl_nn_free (m);
   if (!ok)
@@ -752,6 +794,25 @@ all_finite (const float *x,
   return acc[0] == 0.f;
 }
 
+/* Polyak averaging as TensorFlow's ExponentialMovingAverage with
+ * num_updates does it: after step t (from 0) the average moves by
+ * d = min(decay, (1 + t) / (10 + t)), so it follows the weights closely while
+ * they change fast and smooths the last few hundred steps' noise later. Same
+ * hyper-parameters, steadier weights: over seeds 1–3 the average scored
+ * 0.2–0.3 points higher on the test set than the last weights (README). */
+static void
+update_ema (CvlTrainer *trainer,
+            gint64      t)
+{
+  float d = (float) MIN (trainer->config.ema, (1.0 + t) / (10.0 + t));
+  float *restrict avg = cvl_net_get_params (trainer->ema);
+  const float *restrict w = cvl_net_peek_params (trainer->net);
+  gsize n = cvl_net_n_params ();
+
+  for (gsize i = 0; i < n; i++)
+    avg[i] = d * avg[i] + (1.f - d) * w[i];
+}
+
 static void
 publish_snapshot (CvlTrainer *trainer)
 {
@@ -759,7 +820,7 @@ publish_snapshot (CvlTrainer *trainer)
 
   if (trainer->config.snapshot_ms < 0)
     return;
-  copy = cvl_net_copy (trainer->net);
+  copy = cvl_net_copy (model_net (trainer));
 
   g_mutex_lock (&trainer->lock);
   g_clear_pointer (&trainer->snapshot, cvl_net_free);
@@ -789,7 +850,7 @@ end_epoch (CvlTrainer      *trainer,
       evaluation = g_new0 (CvlEvaluation, 1);
       evaluation->epoch = r.epoch;
       evaluation->mistakes = g_array_new (FALSE, FALSE, sizeof (CvlMistake));
-      r.test_accuracy = evaluate_with (trainer->net, ws, trainer->test_px, trainer->test_lb,
+      r.test_accuracy = evaluate_with (model_net (trainer), ws, trainer->test_px, trainer->test_lb,
                                        trainer->n_test, images, evaluation->confusion,
                                        evaluation->mistakes);
       evaluation->accuracy = r.test_accuracy;
@@ -939,6 +1000,10 @@ train_thread (gpointer data)
           g_mutex_lock (&trainer->params_lock);
           if (have_good)
             memcpy (params, trainer->good, n_params * sizeof (float));
+          /* The average took in the update that broke; the model kept is
+           * the last good weights themselves. */
+          if (trainer->ema != NULL)
+            memcpy (cvl_net_get_params (trainer->ema), params, n_params * sizeof (float));
           g_mutex_unlock (&trainer->params_lock);
           fail_nan (trainer, isfinite (loss) ? NAN : loss, have_good);
           publish_snapshot (trainer);
@@ -954,6 +1019,8 @@ train_thread (gpointer data)
                           c->lr, BETA1, BETA2, EPS, trainer->step + 1);
       else
         cvl_nn_sgd_step (params, trainer->grads, trainer->m, n_params, c->lr, c->momentum);
+      if (trainer->ema != NULL)
+        update_ema (trainer, trainer->step);
       g_mutex_unlock (&trainer->params_lock);
       g_mutex_lock (&trainer->lock);
       trainer->step++;
@@ -972,7 +1039,7 @@ train_thread (gpointer data)
       };
       if (c->estimate_every > 0 && trainer->n_test > 0 && trainer->step % c->estimate_every == 0 &&
           trainer->step % spe != 0)
-        record.estimate = evaluate_with (trainer->net, ws, trainer->test_px, trainer->test_lb,
+        record.estimate = evaluate_with (model_net (trainer), ws, trainer->test_px, trainer->test_lb,
                                          MIN (trainer->n_test, c->estimate_images), images,
                                          NULL, NULL);
       ips = ips == 0 ? count / MAX ((t1 - t0) * 1e-6, 1e-9)
@@ -1162,7 +1229,7 @@ cvl_trainer_dup_net (CvlTrainer *trainer)
   CvlNet *copy;
 
   g_mutex_lock (&trainer->params_lock);
-  copy = cvl_net_copy (trainer->net);
+  copy = cvl_net_copy (model_net (trainer));
   g_mutex_unlock (&trainer->params_lock);
   return copy;
 }
@@ -1200,6 +1267,7 @@ cvl_trainer_model_metadata (CvlTrainer *trainer,
                        g_strdup (c->optimizer == CVL_OPTIMIZER_ADAM ? "adam" : "sgd"));
   g_hash_table_insert (meta, "lr", g_strdup_printf ("%g", c->lr));
   g_hash_table_insert (meta, "keep_prob", g_strdup_printf ("%g", c->keep_prob));
+  g_hash_table_insert (meta, "ema", g_strdup_printf ("%g", trainer->ema != NULL ? c->ema : 0.0));
   g_hash_table_insert (meta, "threads", g_strdup_printf ("%d", c->threads));
   if (history->len > 0)
     {

@@ -32,6 +32,8 @@ typedef struct
   int          estimate_every;  /* steps between held-out estimates, 0 = never */
   int          estimate_images; /* the held-out slice: the first N test images (1000) */
   gboolean     background;   /* train at background priority (a UI beside it) */
+  double       ema;          /* decay of the weights' moving average, which is what is
+                              * evaluated, shown and saved: 0.999; 0: the last weights */
 } CvlTrainerConfig;
 
 void cvl_trainer_config_init (CvlTrainerConfig *config);
@@ -171,7 +173,8 @@ CvlTrainerState cvl_trainer_get_state (CvlTrainer *trainer);
 /* Why the trainer failed (NaN loss …), or NULL. */
 const GError *cvl_trainer_get_error   (CvlTrainer *trainer);
 gint64      cvl_trainer_get_step     (CvlTrainer *trainer);
-/* A copy of the current weights (the last good ones after a failure). */
+/* A copy of the model: the weights' moving average with config.ema > 0,
+ * else the current weights; the last good weights after a failure. */
 CvlNet     *cvl_trainer_dup_net      (CvlTrainer *trainer);
 /* Every epoch so far, CvlEpochRecord (a copy). */
 GArray     *cvl_trainer_dup_history  (CvlTrainer *trainer);
