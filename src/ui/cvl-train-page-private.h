@@ -38,7 +38,7 @@ struct _CvlTrainPage
   AdwActionRow    *data_status_row, *model_row, *download_row;
   GtkProgressBar  *download_bar;
   AdwActionRow    *tensorboard_row;
-  GtkSwitch       *tensorboard_switch;
+  GtkSwitch       *tensorboard_switch, *ema_switch;
   GtkWidget       *locate_button, *download_button, *settings_group, *network_grid, *main_scroll;
   GtkButton       *start_button;
   AdwButtonContent *start_content;

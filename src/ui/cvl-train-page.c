@@ -21,6 +21,7 @@
 #define NET_SIGNAL_US    500000 /* the Draw page follows at most twice a second */
 #define ESTIMATE_IMAGES  500    /* the held-out slice: the first 500 test images */
 #define ESTIMATE_PERIOD  6400   /* training images between two estimates */
+#define EMA_DECAY        0.999  /* of the weights' average, with "Average the weights" on */
 
 enum { NET_CHANGED, USE_FILTER, OPEN_DIGIT, N_SIGNALS };
 static guint signals[N_SIGNALS];
@@ -330,6 +331,7 @@ read_config (CvlTrainPage     *self,
   c->optimizer = adw_combo_row_get_selected (self->optimizer_row) == 1
                  ? CVL_OPTIMIZER_SGD : CVL_OPTIMIZER_ADAM;
   c->keep_prob = gtk_spin_button_get_value (self->keep_spin);
+  c->ema = gtk_switch_get_active (self->ema_switch) ? EMA_DECAY : 0;
   c->seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
   c->limit = gtk_spin_button_get_value_as_int (self->limit_spin);
   if (self->settings != NULL)
@@ -677,7 +679,7 @@ fresh_net_made (GObject      *object,
       return;
     }
   cvl_train_page_set_net (self, net, _("New network"));
-  adw_action_row_set_subtitle (self->model_row, _("He-initialised, not trained yet"));
+  adw_action_row_set_subtitle (self->model_row, _("Randomly initialised, not trained yet"));
 }
 
 /* Whatever fresh network is being made will not be shown. */
@@ -787,7 +789,7 @@ cvl_train_page_get_part (CvlTrainPage *self,
     { "x-axis", self->x_axis_dropdown }, { "model-row", self->model_row },
     { "network-grid", self->network_grid }, { "data-status", self->data_status_row },
     { "tensorboard", self->tensorboard_switch }, { "seed", self->seed_spin },
-    { "state-label", self->state_label },
+    { "state-label", self->state_label }, { "average", self->ema_switch },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
@@ -868,7 +870,7 @@ cvl_train_page_class_init (CvlTrainPageClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, CvlTrainPage, name)
   BIND (dataset_row); BIND (optimizer_row); BIND (data_status_row); BIND (model_row);
   BIND (download_row); BIND (download_bar); BIND (download_button);
-  BIND (tensorboard_row); BIND (tensorboard_switch);
+  BIND (tensorboard_row); BIND (tensorboard_switch); BIND (ema_switch);
   BIND (locate_button); BIND (settings_group); BIND (network_grid); BIND (main_scroll);
   BIND (start_button); BIND (start_content);
   BIND (epochs_spin); BIND (batch_spin); BIND (lr_spin); BIND (keep_spin); BIND (seed_spin);

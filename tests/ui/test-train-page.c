@@ -514,6 +514,8 @@ test_save_and_load (Fixture *f, gconstpointer data)
   g_assert_cmpmem (cvl_net_peek_params (saved), cvl_net_n_params () * sizeof (float),
                    cvl_net_peek_params (cvl_train_page_get_net (f->page)),
                    cvl_net_n_params () * sizeof (float));
+  /* "Average the weights" is on by default: the saved model is the average. */
+  g_assert_cmpstr (g_hash_table_lookup (cvl_net_get_metadata (saved), "ema"), ==, "0.999");
 
   activate (f, "train.reset");
   g_assert_cmpint (cvl_train_page_get_state (f->page), ==, CVL_TRAINER_IDLE);
@@ -527,6 +529,29 @@ test_save_and_load (Fixture *f, gconstpointer data)
                          cvl_net_n_params () * sizeof (float)) == 0);
   activate (f, "train.step");
   wait_step (f, 1);
+  g_unlink (path);
+}
+
+/* With "Average the weights" off the page trains as the lecture does: the
+ * model it saves is the last weights, and says so. */
+static void
+test_average_off (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "last.safetensors", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CvlNet) saved = NULL;
+
+  gtk_switch_set_active (GTK_SWITCH (cvl_train_page_get_part (f->page, "average")), FALSE);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (cvl_train_page_get_part (f->page, "epochs")), 1);
+  activate (f, "train.start");
+  wait_state (f, CVL_TRAINER_FINISHED);
+  spin_for (100000);
+  cvl_train_page_save_model (f->page, file);
+  wait_until (shows_saved, f->window);
+  saved = cvl_net_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (cvl_net_get_metadata (saved), "ema"), ==, "0");
   g_unlink (path);
 }
 
@@ -629,6 +654,8 @@ main (int argc, char **argv)
   g_test_add ("/ui/train-page/bad-folder", Fixture, NULL, fixture_setup, test_bad_folder,
               fixture_teardown);
   g_test_add ("/ui/train-page/save-and-load", Fixture, NULL, fixture_setup, test_save_and_load,
+              fixture_teardown);
+  g_test_add ("/ui/train-page/average-off", Fixture, NULL, fixture_setup, test_average_off,
               fixture_teardown);
   g_test_add ("/ui/train-page/checkpoint-async", Fixture, NULL, fixture_setup,
               test_checkpoint_async, fixture_teardown);
