@@ -238,6 +238,11 @@ void     cvl_nn_adam_step (float       *param,
                            double       beta2,
                            double       eps,
                            gint64       t);
+/* avg = decay·avg + (1 − decay)·w: one step of the weights' moving average. */
+void     cvl_nn_average_step (float       *avg,
+                              const float *w,
+                              gsize        n,
+                              float        decay);
 /* v = momentum·v + g; p -= lr·v (PyTorch's SGD with momentum). */
 void     cvl_nn_sgd_step  (float       *param,
                            const float *grad,

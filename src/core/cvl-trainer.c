@@ -805,12 +805,9 @@ update_ema (CvlTrainer *trainer,
             gint64      t)
 {
   float d = (float) MIN (trainer->config.ema, (1.0 + t) / (10.0 + t));
-  float *restrict avg = cvl_net_get_params (trainer->ema);
-  const float *restrict w = cvl_net_peek_params (trainer->net);
-  gsize n = cvl_net_n_params ();
 
-  for (gsize i = 0; i < n; i++)
-    avg[i] = d * avg[i] + (1.f - d) * w[i];
+  cvl_nn_average_step (cvl_net_get_params (trainer->ema), cvl_net_peek_params (trainer->net),
+                       cvl_net_n_params (), d);
 }
 
 static void
