@@ -427,13 +427,39 @@ g_source_set_callback (GSource        *source,
   g_source_set_callback_indirect (source, cb, &source_callback_funcs);
 }
 
+/* The context's own tables change under its lock too: attaching from a
+ * worker grows the hash table of sources (g_realloc inside libglib) that the
+ * next attach, from another worker, grows again. Whoever called in after an
+ * attach or an iteration returned saw what it did, so each acquires on the
+ * context on the way in and releases on the way out: fewer edges than the
+ * lock makes (a call overlapping another misses it), none it does not. */
 guint
 g_source_attach (GSource      *source,
                  GMainContext *context)
 {
+  GMainContext *ctx = context != NULL ? context : g_main_context_default ();
+  guint id;
+
   REAL (guint, g_source_attach, (GSource *, GMainContext *));
   RELEASE (source);
-  return real_g_source_attach (source, context);
+  ACQUIRE (ctx);
+  id = real_g_source_attach (source, context);
+  RELEASE (ctx);
+  return id;
+}
+
+gboolean
+g_main_context_iteration (GMainContext *context,
+                          gboolean      may_block)
+{
+  GMainContext *ctx = context != NULL ? context : g_main_context_default ();
+  gboolean dispatched;
+
+  REAL (gboolean, g_main_context_iteration, (GMainContext *, gboolean));
+  ACQUIRE (ctx);
+  dispatched = real_g_main_context_iteration (context, may_block);
+  RELEASE (ctx);
+  return dispatched;
 }
 
 /* No hook inside these: both annotations go first, which leaves a window
