@@ -17,6 +17,9 @@ import numpy as np
 
 CLI, SAMPLE, WRITE_IMAGE = sys.argv[1:4]
 ENV = dict(os.environ, LC_ALL='C.UTF-8')
+# Sanitizer test setups run the CLI several times slower and say how much
+# (CVL_TEST_LATENCY_SCALE); its time limits grow with it.
+TIME_SCALE = max(1, int(os.environ.get('CVL_TEST_LATENCY_SCALE', '1')))
 SHARPEN = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=np.float64)
 LUMA = np.array([0.2989, 0.5870, 0.1140])
 
@@ -147,7 +150,7 @@ def reference(image, kernel, stride=(1, 1), dilation=(1, 1), padding='same',
 # -- running the CLI ---------------------------------------------------------
 
 def run(*args):
-    done = subprocess.run([CLI, *args], capture_output=True, env=ENV, timeout=120)
+    done = subprocess.run([CLI, *args], capture_output=True, env=ENV, timeout=120 * TIME_SCALE)
     return done.returncode, done.stdout.decode(), done.stderr.decode()
 
 

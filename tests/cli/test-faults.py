@@ -19,6 +19,9 @@ from tinydata import make_dataset  # noqa: E402
 
 CLI, SHIM, IMAGE = sys.argv[1:4]
 ENV = dict(os.environ, LC_ALL='C.UTF-8')
+# Sanitizer test setups run the CLI several times slower and say how much
+# (CVL_TEST_LATENCY_SCALE); its time limits grow with it.
+TIME_SCALE = max(1, int(os.environ.get('CVL_TEST_LATENCY_SCALE', '1')))
 TMP = tempfile.mkdtemp(prefix='cvl-faults-')
 DATA = os.path.join(TMP, 'data')
 os.mkdir(DATA)
@@ -44,7 +47,8 @@ def test(function):
 
 
 def run(argv, env=ENV):
-    return subprocess.run([CLI, *argv], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run([CLI, *argv], capture_output=True, text=True, env=env,
+                          timeout=300 * TIME_SCALE)
 
 
 def one_error_line(result, *words):

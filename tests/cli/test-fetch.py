@@ -13,6 +13,9 @@ import tempfile
 import traceback
 
 CLI, SERVER = sys.argv[1:3]
+# Sanitizer test setups run the CLI several times slower and say how much
+# (CVL_TEST_LATENCY_SCALE); its time limits grow with it.
+TIME_SCALE = max(1, int(os.environ.get('CVL_TEST_LATENCY_SCALE', '1')))
 NAMES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz',
          't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
 tests = []
@@ -50,7 +53,7 @@ def fetch(mirror, modes, out, name='mnist'):
     variable = 'CONVOLVE_MNIST_MIRRORS' if name == 'mnist' else 'CONVOLVE_FASHION_MNIST_MIRRORS'
     env = dict(os.environ, LC_ALL='C.UTF-8', **{variable: ' '.join(mirror.url(m) for m in modes)})
     return subprocess.run([CLI, 'fetch', name, '--dir', out], env=env, capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60 * TIME_SCALE)
 
 
 def with_mirror(function):

@@ -22,6 +22,9 @@ from PIL import Image
 
 CLI = sys.argv[1]
 ENV = dict(os.environ, LC_ALL='C.UTF-8')
+# Sanitizer test setups run the CLI several times slower and say how much
+# (CVL_TEST_LATENCY_SCALE); its time limits grow with it.
+TIME_SCALE = max(1, int(os.environ.get('CVL_TEST_LATENCY_SCALE', '1')))
 TMP = tempfile.mkdtemp(prefix='cvl-images-')
 
 tests = []
@@ -61,7 +64,7 @@ def load(path):
     """apply with the identity kernel to .npy: the pixels as the engine sees them."""
     out = path + '.npy'
     r = subprocess.run([CLI, 'apply', path, out], capture_output=True, text=True, env=ENV,
-                       timeout=60)
+                       timeout=60 * TIME_SCALE)
     assert r.returncode == 0, r.stderr
     return numpy.load(out)
 
@@ -70,7 +73,7 @@ def refused(path, *words):
     out = path + '.npy'
     start = time.monotonic()
     r = subprocess.run([CLI, 'apply', path, out], capture_output=True, text=True, env=ENV,
-                       timeout=60)
+                       timeout=60 * TIME_SCALE)
     seconds = time.monotonic() - start
     assert r.returncode == 1, (r.returncode, r.stderr)
     lines = r.stderr.splitlines()

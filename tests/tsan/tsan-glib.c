@@ -344,6 +344,124 @@ g_atomic_rc_box_release (gpointer mem_block)
   g_atomic_rc_box_release_full (mem_block, NULL);
 }
 
+/* Main-loop sources handed to another thread's GMainContext. GDBus, for
+ * one, makes an idle source in the calling thread, attaches it to the
+ * context its "gdbus" thread runs, and that thread dispatches, destroys and
+ * frees it; GTask completes a threaded task the same way in reverse. The
+ * context's lock orders attach before dispatch, but it is taken inside
+ * libglib, out of reach of the wrappers above. So g_source_attach()
+ * releases on the source, and the callback, which the dispatching thread
+ * looks up before calling it and drops before freeing the source, acquires:
+ * g_source_set_callback() is redone here as GLib does it (a ref-counted
+ * func, data and notify behind g_source_set_callback_indirect()), with the
+ * annotations added. Sources that libglib makes and attaches itself
+ * (g_idle_add(), g_timeout_add()) are not seen. */
+typedef struct
+{
+  gint           ref_count;
+  GSource       *source;
+  GSourceFunc    func;
+  gpointer       data;
+  GDestroyNotify notify;
+} SourceCallback;
+
+static void
+source_callback_ref (gpointer cb_data)
+{
+  SourceCallback *cb = cb_data;
+
+  g_atomic_int_inc (&cb->ref_count);
+}
+
+static void
+source_callback_unref (gpointer cb_data)
+{
+  SourceCallback *cb = cb_data;
+
+  RELEASE (cb);
+  if (!g_atomic_int_dec_and_test (&cb->ref_count))
+    return;
+  ACQUIRE (cb);
+  ACQUIRE (cb->source);
+  if (cb->notify != NULL)
+    cb->notify (cb->data);
+  g_free (cb);
+}
+
+static void
+source_callback_get (gpointer     cb_data,
+                     GSource     *source,
+                     GSourceFunc *func,
+                     gpointer    *data)
+{
+  SourceCallback *cb = cb_data;
+
+  ACQUIRE (cb);
+  ACQUIRE (source);
+  *func = cb->func;
+  *data = cb->data;
+}
+
+static GSourceCallbackFuncs source_callback_funcs = {
+  source_callback_ref,
+  source_callback_unref,
+  source_callback_get,
+};
+
+void
+g_source_set_callback (GSource        *source,
+                       GSourceFunc     func,
+                       gpointer        data,
+                       GDestroyNotify  notify)
+{
+  SourceCallback *cb;
+
+  g_return_if_fail (source != NULL);
+  cb = g_new (SourceCallback, 1);
+  cb->ref_count = 1;
+  cb->source = source;
+  cb->func = func;
+  cb->data = data;
+  cb->notify = notify;
+  RELEASE (cb);
+  g_source_set_callback_indirect (source, cb, &source_callback_funcs);
+}
+
+/* The context's own tables change under its lock too: attaching from a
+ * worker grows the hash table of sources (g_realloc inside libglib) that the
+ * next attach, from another worker, grows again. Whoever called in after an
+ * attach or an iteration returned saw what it did, so each acquires on the
+ * context on the way in and releases on the way out: fewer edges than the
+ * lock makes (a call overlapping another misses it), none it does not. */
+guint
+g_source_attach (GSource      *source,
+                 GMainContext *context)
+{
+  GMainContext *ctx = context != NULL ? context : g_main_context_default ();
+  guint id;
+
+  REAL (guint, g_source_attach, (GSource *, GMainContext *));
+  RELEASE (source);
+  ACQUIRE (ctx);
+  id = real_g_source_attach (source, context);
+  RELEASE (ctx);
+  return id;
+}
+
+gboolean
+g_main_context_iteration (GMainContext *context,
+                          gboolean      may_block)
+{
+  GMainContext *ctx = context != NULL ? context : g_main_context_default ();
+  gboolean dispatched;
+
+  REAL (gboolean, g_main_context_iteration, (GMainContext *, gboolean));
+  ACQUIRE (ctx);
+  dispatched = real_g_main_context_iteration (context, may_block);
+  RELEASE (ctx);
+  return dispatched;
+}
+
 /* No hook inside these: both annotations go first, which leaves a window
  * (two owners dropping their references at the same moment) where a false
  * report remains possible. */
@@ -354,6 +472,22 @@ g_object_unref (gpointer object)
   RELEASE (object);
   ACQUIRE (object);
   real_g_object_unref (object);
+}
+
+/* A GVariant's serialised data lives in a GBytes that libglib frees inside
+ * g_variant_unref(), with no call out in between: GDBus's "gdbus" thread
+ * dropping a reply whose strings the main thread has read (a method call's
+ * result) is ordered by this alone. */
+void
+g_variant_unref (GVariant *value)
+{
+  REAL (void, g_variant_unref, (GVariant *));
+  if (value != NULL)
+    {
+      RELEASE (value);
+      ACQUIRE (value);
+    }
+  real_g_variant_unref (value);
 }
 
 void

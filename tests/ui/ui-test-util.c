@@ -5,10 +5,18 @@
 
 #include "ui-test-util.h"
 
+#include <stdlib.h>
+
+int
+test_time_scale (void)
+{
+  return MAX (1, atoi (g_getenv ("CVL_TEST_LATENCY_SCALE") ?: "1"));
+}
+
 void
 wait_until (gboolean (*done) (gpointer), gpointer data)
 {
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC * test_time_scale ();
 
   while (!done (data))
     {

@@ -4,7 +4,12 @@
 
 #include <gtk/gtk.h>
 
-/* Iterates the main loop until done (data) is TRUE; fails after 20 s. */
+/* How many times slower than a plain build this one runs: sanitizer test
+ * setups set CVL_TEST_LATENCY_SCALE (4 under ASan, 10 under TSan), and time
+ * limits in the tests are multiplied by it. 1 when unset. */
+int        test_time_scale   (void);
+/* Iterates the main loop until done (data) is TRUE; fails after 20 s times
+ * test_time_scale (). */
 void       wait_until        (gboolean (*done) (gpointer), gpointer data);
 GtkWidget *find_widget       (GtkWidget *root, GType type);
 /* The widget whose GtkWidget:name is `name`. */
