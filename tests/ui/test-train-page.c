@@ -490,24 +490,36 @@ test_seed_async (Fixture *f, gconstpointer data)
                    cvl_net_peek_params (want), bytes);
 }
 
+/* One epoch through the page, then the model saved by the page (on a
+ * worker) into PATH and read back. */
+static CvlNet *
+train_one_epoch_and_save (Fixture    *f,
+                          const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  CvlNet *saved;
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (cvl_train_page_get_part (f->page, "epochs")), 1);
+  activate (f, "train.start");
+  wait_state (f, CVL_TRAINER_FINISHED);
+  spin_for (100000);
+  cvl_train_page_save_model (f->page, file);
+  wait_until (shows_saved, f->window);
+  saved = cvl_net_load (path, &error);
+  g_assert_no_error (error);
+  return saved;
+}
+
 /* A model saved from the page loads back, and training continues from it. */
 static void
 test_save_and_load (Fixture *f, gconstpointer data)
 {
   g_autofree char *path = g_build_filename (f->dir, "saved.safetensors", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CvlNet) saved = NULL;
+  g_autoptr(CvlNet) saved = train_one_epoch_and_save (f, path);
 
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (cvl_train_page_get_part (f->page, "epochs")), 1);
-  activate (f, "train.start");
-  wait_state (f, CVL_TRAINER_FINISHED);
-  spin_for (100000);
-  /* Saved by the page, on a worker: the trainer's final weights. */
-  cvl_train_page_save_model (f->page, file);
-  wait_until (shows_saved, f->window);
-  saved = cvl_net_load (path, &error);
-  g_assert_no_error (error);
+  /* The trainer's final weights. */
   g_assert_cmpmem (cvl_net_peek_params (saved), cvl_net_n_params () * sizeof (float),
                    cvl_net_peek_params (cvl_train_page_get_net (f->page)),
                    cvl_net_n_params () * sizeof (float));
@@ -535,19 +547,10 @@ static void
 test_average_off (Fixture *f, gconstpointer data)
 {
   g_autofree char *path = g_build_filename (f->dir, "last.safetensors", NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GError) error = NULL;
   g_autoptr(CvlNet) saved = NULL;
 
   gtk_switch_set_active (GTK_SWITCH (cvl_train_page_get_part (f->page, "average")), FALSE);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (cvl_train_page_get_part (f->page, "epochs")), 1);
-  activate (f, "train.start");
-  wait_state (f, CVL_TRAINER_FINISHED);
-  spin_for (100000);
-  cvl_train_page_save_model (f->page, file);
-  wait_until (shows_saved, f->window);
-  saved = cvl_net_load (path, &error);
-  g_assert_no_error (error);
+  saved = train_one_epoch_and_save (f, path);
   g_assert_cmpstr (g_hash_table_lookup (cvl_net_get_metadata (saved), "ema"), ==, "0");
   g_unlink (path);
 }
