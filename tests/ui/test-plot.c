@@ -696,6 +696,19 @@ test_async_export (void)
       g_object_unref (files[i]);
       g_free (paths[i]);
     }
+  /* The worker drops its reference to the last task, and with it the
+   * task's to the plot, just after the callback ran: wait for that (the
+   * window's reference and ours remain) before checking finalisation. */
+  {
+    gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+    while (g_atomic_int_get (&G_OBJECT (plot)->ref_count) > 2)
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, end);
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (1000);
+      }
+  }
   free_plot (plot);
   remove_dir (dir);
 }
