@@ -103,6 +103,15 @@ shows_fresh_net (gpointer page)
   return g_strcmp0 (cvl_train_page_get_net_origin (page), "New network") == 0;
 }
 
+/* A model read from a file is on the page. */
+static gboolean
+shows_loaded_file (gpointer page)
+{
+  const char *origin = cvl_train_page_get_net_origin (page);
+
+  return origin != NULL && g_str_has_suffix (origin, ".safetensors");
+}
+
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
@@ -531,8 +540,10 @@ test_save_and_load (Fixture *f, gconstpointer data)
   wait_until (shows_fresh_net, f->page);
   g_assert_false (memcmp (cvl_net_peek_params (cvl_train_page_get_net (f->page)),
                           cvl_net_peek_params (saved), 64) == 0);
+  /* Read on a worker: wait for it (a fixed half second was too short under
+   * ThreadSanitizer). */
   cvl_train_page_load_file (f->page, file);
-  spin_for (500000);
+  wait_until (shows_loaded_file, f->page);
   g_assert_true (memcmp (cvl_net_peek_params (cvl_train_page_get_net (f->page)),
                          cvl_net_peek_params (saved),
                          cvl_net_n_params () * sizeof (float)) == 0);
