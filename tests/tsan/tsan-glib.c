@@ -355,7 +355,8 @@ g_atomic_rc_box_release (gpointer mem_block)
  * g_source_set_callback() is redone here as GLib does it (a ref-counted
  * func, data and notify behind g_source_set_callback_indirect()), with the
  * annotations added. Sources that libglib makes and attaches itself
- * (g_idle_add(), g_timeout_add()) are not seen. */
+ * (g_timeout_add(), and g_idle_add() but for the wrapper below) are not
+ * seen. */
 typedef struct
 {
   gint           ref_count;
@@ -446,6 +447,33 @@ g_source_attach (GSource      *source,
   id = real_g_source_attach (source, context);
   RELEASE (ctx);
   return id;
+}
+
+/* g_idle_add() from a worker (the Train page's preparing thread hands its
+ * task back so) makes and attaches its source inside libglib, where the two
+ * wrappers above cannot see it: redone with the public calls, as GLib does. */
+guint
+g_idle_add_full (gint           priority,
+                 GSourceFunc    function,
+                 gpointer       data,
+                 GDestroyNotify notify)
+{
+  GSource *source = g_idle_source_new ();
+  guint id;
+
+  if (priority != G_PRIORITY_DEFAULT_IDLE)
+    g_source_set_priority (source, priority);
+  g_source_set_callback (source, function, data, notify);
+  id = g_source_attach (source, NULL);
+  g_source_unref (source);
+  return id;
+}
+
+guint
+g_idle_add (GSourceFunc function,
+            gpointer    data)
+{
+  return g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, function, data, NULL);
 }
 
 gboolean
