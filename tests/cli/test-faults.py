@@ -12,9 +12,9 @@ import os
 import sys
 import subprocess
 import tempfile
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402
 from tinydata import make_dataset  # noqa: E402
 
 CLI, SHIM, IMAGE = sys.argv[1:4]
@@ -103,19 +103,7 @@ for kind in SAVES:
 
 
 def main():
-    print('1..%d' % len(tests))
-    failed = 0
-    for i, function in enumerate(tests, 1):
-        try:
-            function()
-            print('ok %d %s' % (i, function.__name__))
-        except Exception:
-            failed += 1
-            print('not ok %d %s' % (i, function.__name__))
-            for line in traceback.format_exc().splitlines():
-                print('# ' + line)
-        sys.stdout.flush()
-    return 1 if failed else 0
+    return tap.run(tests)
 
 
 if __name__ == '__main__':
