@@ -11,22 +11,19 @@ import re
 import struct
 import subprocess
 import sys
-import tempfile
-import traceback
 import zlib
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402
 
 CLI, MODEL = sys.argv[1:3]
 ENV = dict(os.environ, LC_ALL='C.UTF-8')
 LINE = re.compile(r'^(.*) ([0-9]) ([01]\.[0-9]{4})$')
 
-tests = []
-
-
-def test(function):
-    tests.append(function)
-    return function
+tests = tap.Tests()
+test = tests.add
 
 
 # -- PNG files without any imaging library -----------------------------------
@@ -282,21 +279,8 @@ def test_usage(tmp):
 
 
 def main():
-    print(f'1..{len(tests)}')
-    failed = 0
-    for number, function in enumerate(tests, 1):
-        name = function.__name__[len('test_'):].replace('_', '-')
-        with tempfile.TemporaryDirectory(prefix='cvl-classify-') as tmp:
-            try:
-                function(tmp)
-                print(f'ok {number} /cli/classify/{name}')
-            except Exception:
-                failed += 1
-                print(f'not ok {number} /cli/classify/{name}')
-                for line in traceback.format_exc().splitlines():
-                    print(f'# {line}')
-        sys.stdout.flush()
-    return 1 if failed else 0
+    return tap.run(tests, tmp_prefix='cvl-classify-',
+                   name=lambda f: '/cli/classify/' + f.__name__[len('test_'):].replace('_', '-'))
 
 
 if __name__ == '__main__':

@@ -10,10 +10,12 @@ import struct
 import subprocess
 import sys
 import tempfile
-import traceback
 import zlib
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402
 
 CLI, SAMPLE, WRITE_IMAGE = sys.argv[1:4]
 ENV = dict(os.environ, LC_ALL='C.UTF-8')
@@ -23,12 +25,8 @@ TIME_SCALE = max(1, int(os.environ.get('CVL_TEST_LATENCY_SCALE', '1')))
 SHARPEN = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=np.float64)
 LUMA = np.array([0.2989, 0.5870, 0.1140])
 
-tests = []
-
-
-def test(function):
-    tests.append(function)
-    return function
+tests = tap.Tests()
+test = tests.add
 
 
 # -- PNG files without any imaging library -----------------------------------
@@ -693,23 +691,10 @@ def unknown_command(tmp):
 def main():
     # The engines keep a cost model and FFTW wisdom in the user's cache
     # folder: the tests use a fresh one of their own.
-    cache = tempfile.TemporaryDirectory(prefix='convolve-cli-test-cache-')
-    ENV['XDG_CACHE_HOME'] = cache.name
-    print(f'1..{len(tests)}')
-    failed = 0
-    for number, function in enumerate(tests, 1):
-        name = function.__name__.replace('_', ' ')
-        with tempfile.TemporaryDirectory(prefix='convolve-cli-test-') as tmp:
-            try:
-                function(tmp)
-                print(f'ok {number} - {name}')
-            except Exception:
-                failed += 1
-                print(f'not ok {number} - {name}')
-                for line in traceback.format_exc().splitlines():
-                    print(f'# {line}')
-        sys.stdout.flush()
-    return 1 if failed else 0
+    with tempfile.TemporaryDirectory(prefix='convolve-cli-test-cache-') as cache:
+        ENV['XDG_CACHE_HOME'] = cache
+        return tap.run(tests, tmp_prefix='convolve-cli-test-',
+                       name=lambda f: '- ' + f.__name__.replace('_', ' '))
 
 
 if __name__ == '__main__':

@@ -38,12 +38,8 @@ SAVES = {
 }
 SUFFIX = {'model': '.safetensors', 'checkpoint': '.ckpt', 'png': '.png', 'npy': '.npy'}
 
-tests = []
-
-
-def test(function):
-    tests.append(function)
-    return function
+tests = tap.Tests()
+test = tests.add
 
 
 def run(argv, env=ENV):

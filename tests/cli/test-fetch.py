@@ -10,7 +10,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402
 
 CLI, SERVER = sys.argv[1:3]
 # Sanitizer test setups run the CLI several times slower and say how much
@@ -18,12 +20,8 @@ CLI, SERVER = sys.argv[1:3]
 TIME_SCALE = max(1, int(os.environ.get('CVL_TEST_LATENCY_SCALE', '1')))
 NAMES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz',
          't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
-tests = []
-
-
-def test(function):
-    tests.append(function)
-    return function
+tests = tap.Tests()
+test = tests.add
 
 
 class Mirror:
@@ -122,19 +120,7 @@ def unknown_dataset_is_a_usage_error():
 
 
 def main():
-    print('1..%d' % len(tests))
-    failed = 0
-    for i, function in enumerate(tests, 1):
-        try:
-            function()
-            print('ok %d %s' % (i, function.__name__))
-        except Exception:
-            failed += 1
-            print('not ok %d %s' % (i, function.__name__))
-            for line in traceback.format_exc().splitlines():
-                print('# ' + line)
-        sys.stdout.flush()
-    return 1 if failed else 0
+    return tap.run(tests)
 
 
 if __name__ == '__main__':

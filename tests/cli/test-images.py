@@ -14,11 +14,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import zlib
 
 import numpy
 from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402
 
 CLI = sys.argv[1]
 ENV = dict(os.environ, LC_ALL='C.UTF-8')
@@ -27,12 +29,8 @@ ENV = dict(os.environ, LC_ALL='C.UTF-8')
 TIME_SCALE = max(1, int(os.environ.get('CVL_TEST_LATENCY_SCALE', '1')))
 TMP = tempfile.mkdtemp(prefix='cvl-images-')
 
-tests = []
-
-
-def test(function):
-    tests.append(function)
-    return function
+tests = tap.Tests()
+test = tests.add
 
 
 def save(name, data):
@@ -176,19 +174,7 @@ def truncated_and_garbage_refused():
 
 
 def main():
-    print('1..%d' % len(tests))
-    failed = 0
-    for i, function in enumerate(tests, 1):
-        try:
-            function()
-            print('ok %d %s' % (i, function.__name__))
-        except Exception:
-            failed += 1
-            print('not ok %d %s' % (i, function.__name__))
-            for line in traceback.format_exc().splitlines():
-                print('# ' + line)
-        sys.stdout.flush()
-    return 1 if failed else 0
+    return tap.run(tests)
 
 
 if __name__ == '__main__':

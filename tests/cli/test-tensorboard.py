@@ -17,21 +17,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402
 from tinydata import write_idx  # noqa: E402
 
 CLI = sys.argv[1]
 ENV = dict(os.environ, LC_ALL='C.UTF-8')
 PROTOC = shutil.which('protoc')
-tests = []
-
-
-def test(function):
-    tests.append(function)
-    return function
+tests = tap.Tests()
+test = tests.add
 
 
 def make_dataset(folder, n_train=128, n_test=32):
@@ -285,20 +281,10 @@ def a_bad_dataset_leaves_no_event_file():
 
 
 def main():
-    print('1..%d' % len(tests))
-    failed = 0
-    for i, function in enumerate(tests, 1):
-        try:
-            function()
-            print('ok %d %s' % (i, function.__name__))
-        except Exception:
-            failed += 1
-            print('not ok %d %s' % (i, function.__name__))
-            for line in traceback.format_exc().splitlines():
-                print('# ' + line)
-        sys.stdout.flush()
-    shutil.rmtree(TMP, ignore_errors=True)
-    return 1 if failed else 0
+    try:
+        return tap.run(tests)
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
 
 
 if __name__ == '__main__':

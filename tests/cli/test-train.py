@@ -20,12 +20,8 @@ CLI = sys.argv[1]
 ENV = dict(os.environ, LC_ALL='C.UTF-8')
 EPOCH_LINE = re.compile(r'^epoch (\d+)  \d+\.\d s  \d+ img/s  loss \d+\.\d{3}  test \d+\.\d\d%$')
 
-tests = []
-
-
-def test(function):
-    tests.append(function)
-    return function
+tests = tap.Tests()
+test = tests.add
 
 
 def run(*args):
