@@ -376,18 +376,34 @@ test_nan_stops (void)
  * steps 1…K of a run without averaging (the same weights, since averaging
  * never feeds back), the decay min(ema, (1 + t) / (10 + t)) applied by hand
  * gives what a run with averaging returns. */
+/* Trains a new trainer with CONFIG on TRAIN until it ends and returns the
+ * network it ends with (the weights' average when config->ema is set). */
+static CvlNet *
+train_to_end (Set                    *train,
+              const CvlTrainerConfig *config)
+{
+  g_autoptr(CvlTrainer) trainer = NULL;
+  GError *error = NULL;
+
+  trainer = cvl_trainer_new (&train->images, &train->labels, NULL, NULL, config, &error);
+  g_assert_no_error (error);
+  g_assert_true (cvl_trainer_start (trainer, &error));
+  cvl_trainer_wait (trainer);
+  if (config->stop_at_step > 0)
+    g_assert_cmpint (cvl_trainer_get_step (trainer), ==, config->stop_at_step);
+  return cvl_trainer_dup_net (trainer);
+}
+
 static void
 test_ema (void)
 {
   enum { K = 4 };
   Set train;
-  CvlTrainerConfig config;
-  g_autoptr(CvlTrainer) averaged = NULL;
-  g_autoptr(CvlNet) start = cvl_net_new (5), model = NULL;
+  CvlTrainerConfig config, plain;
+  g_autoptr(CvlNet) start = cvl_net_new (5), model = NULL, last = NULL;
   g_autofree float *avg = NULL;
   gsize n = cvl_net_n_params ();
   const float *got;
-  GError *error = NULL;
   double worst = 0;
 
   set_init (&train, 64, 9);
@@ -397,52 +413,31 @@ test_ema (void)
   config.seed = 5;
   config.ema = 0.5;
   avg = g_memdup2 (cvl_net_peek_params (start), n * sizeof (float));
+  plain = config;
+  plain.ema = 0;
   for (int k = 1; k <= K; k++)
     {
-      CvlTrainerConfig plain = config;
-      g_autoptr(CvlTrainer) trainer = NULL;
       g_autoptr(CvlNet) w = NULL;
       const float *wk;
       float d = (float) MIN (config.ema, (1.0 + (k - 1)) / (10.0 + (k - 1)));
 
-      plain.ema = 0;
       plain.stop_at_step = k;
-      trainer = cvl_trainer_new (&train.images, &train.labels, NULL, NULL, &plain, &error);
-      g_assert_no_error (error);
-      g_assert_true (cvl_trainer_start (trainer, &error));
-      cvl_trainer_wait (trainer);
-      g_assert_cmpint (cvl_trainer_get_step (trainer), ==, k);
-      w = cvl_trainer_dup_net (trainer);
+      w = train_to_end (&train, &plain);
       wk = cvl_net_peek_params (w);
       for (gsize i = 0; i < n; i++)
         avg[i] = d * avg[i] + (1.f - d) * wk[i];
     }
 
   config.stop_at_step = K;
-  averaged = cvl_trainer_new (&train.images, &train.labels, NULL, NULL, &config, &error);
-  g_assert_no_error (error);
-  g_assert_true (cvl_trainer_start (averaged, &error));
-  cvl_trainer_wait (averaged);
-  model = cvl_trainer_dup_net (averaged);
+  model = train_to_end (&train, &config);
   got = cvl_net_peek_params (model);
   for (gsize i = 0; i < n; i++)
     worst = MAX (worst, fabs (got[i] - avg[i]) / (fabs (avg[i]) + 1e-3));
   g_test_message ("largest relative difference %g", worst);
   g_assert_cmpfloat (worst, <, 1e-5);
   /* And the average is not simply the last weights: step 4 moved it by d = 0.5. */
-  {
-    CvlTrainerConfig plain = config;
-    g_autoptr(CvlTrainer) last = NULL;
-    g_autoptr(CvlNet) w = NULL;
-
-    plain.ema = 0;
-    last = cvl_trainer_new (&train.images, &train.labels, NULL, NULL, &plain, &error);
-    g_assert_no_error (error);
-    g_assert_true (cvl_trainer_start (last, &error));
-    cvl_trainer_wait (last);
-    w = cvl_trainer_dup_net (last);
-    g_assert_true (memcmp (cvl_net_peek_params (w), got, n * sizeof (float)) != 0);
-  }
+  last = train_to_end (&train, &plain);
+  g_assert_true (memcmp (cvl_net_peek_params (last), got, n * sizeof (float)) != 0);
   set_clear (&train);
 }
 
