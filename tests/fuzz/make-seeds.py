@@ -79,6 +79,10 @@ checkpoint_meta = {
 put('checkpoint', 'metadata-tiny-tensors',
     safetensors([(n, [1] * len(s), [0.25]) for n, s in net_names]
                 + [('optimizer.m', [1], [0]), ('optimizer.v', [1], [0])], checkpoint_meta))
+# Since the weights' moving average: an "ema" decay and its flat tensor.
+put('checkpoint', 'with-average',
+    safetensors([('ema', [1], [0.25])] + [(n, [1] * len(s), [0.25]) for n, s in net_names],
+                dict(checkpoint_meta, ema='0.999')))
 put('checkpoint', 'sgd-no-history',
     safetensors([('conv1.bias', [32], [0.0] * 32)],
                 dict(checkpoint_meta, optimizer='sgd', history='', step='0')))
