@@ -183,6 +183,68 @@ test_refuses_wrong_model (void)
   assert_refused (wrong_shape, "has shape [32,1,25]; expected [32,1,5,5]");
 }
 
+/* The input convention in a model's metadata: a model from before it sees
+ * pixels as they are (mean 0, std 1); a well-formed pair is used; anything
+ * else is refused, not guessed. */
+static void
+test_input_convention (void)
+{
+  static const char * const bad[][2] = {
+    { "abc", "1" }, { "0.13", "" }, { "nan", "1" }, { "0.1", "inf" }, { "0.1", "0" },
+    { "0.1", "-0.3" }, { "0.1x", "0.3" }, { "1e999", "0.3" },
+  };
+  g_autoptr(CvlNet) net = cvl_net_new (1);
+  const float *params = cvl_net_peek_params (net);
+  CvlSafetensorsEntry entries[CVL_NET_N_TENSORS];
+  float mean, std;
+
+  for (guint i = 0; i < CVL_NET_N_TENSORS; i++)
+    {
+      const CvlNetTensorInfo *info = cvl_net_tensor_info (i);
+
+      entries[i].name = info->name;
+      entries[i].n_dims = info->n_dims;
+      memcpy (entries[i].shape, info->shape, sizeof info->shape);
+      entries[i].data = params + info->offset;
+    }
+
+  {
+    g_autoptr(GBytes) old = cvl_safetensors_serialize (entries, CVL_NET_N_TENSORS, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CvlNet) loaded = cvl_net_load_bytes (old, &error);
+
+    g_assert_no_error (error);
+    cvl_net_get_input_normalization (loaded, &mean, &std);
+    g_assert_cmpfloat (mean, ==, 0.f);
+    g_assert_cmpfloat (std, ==, 1.f);
+  }
+  {
+    g_autoptr(GHashTable) meta = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CvlNet) loaded = NULL;
+
+    g_hash_table_insert (meta, "input_mean", "0.25");
+    g_hash_table_insert (meta, "input_std", "0.5");
+    bytes = cvl_safetensors_serialize (entries, CVL_NET_N_TENSORS, meta);
+    loaded = cvl_net_load_bytes (bytes, &error);
+    g_assert_no_error (error);
+    cvl_net_get_input_normalization (loaded, &mean, &std);
+    g_assert_cmpfloat (mean, ==, 0.25f);
+    g_assert_cmpfloat (std, ==, 0.5f);
+  }
+  for (guint k = 0; k < G_N_ELEMENTS (bad); k++)
+    {
+      g_autoptr(GHashTable) meta = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(GBytes) bytes = NULL;
+
+      g_hash_table_insert (meta, "input_mean", (gpointer) bad[k][0]);
+      g_hash_table_insert (meta, "input_std", (gpointer) bad[k][1]);
+      bytes = cvl_safetensors_serialize (entries, CVL_NET_N_TENSORS, meta);
+      assert_refused (bytes, "input_mean or input_std");
+    }
+}
+
 static void
 test_save_is_atomic (void)
 {
@@ -215,6 +277,7 @@ main (int    argc,
   g_test_add_func ("/core/net/round-trip", test_round_trip);
   g_test_add_func ("/core/net/refuses-broken", test_refuses_broken);
   g_test_add_func ("/core/net/refuses-wrong-model", test_refuses_wrong_model);
+  g_test_add_func ("/core/net/input-convention", test_input_convention);
   g_test_add_func ("/core/net/save-is-atomic", test_save_is_atomic);
 
   return g_test_run ();
