@@ -260,57 +260,22 @@ export_job_run (ExportJob  *job,
     }
 }
 
-static gboolean
-export_now (CvlPlot             *self,
-            CvlPlotExportFormat  format,
-            GFile               *file,
-            int                  width,
-            int                  height,
-            GError             **error)
+gboolean
+cvl_plot_export (CvlPlot             *self,
+                 CvlPlotExportFormat  format,
+                 GFile               *file,
+                 int                  width,
+                 int                  height,
+                 GError             **error)
 {
-  g_autoptr (ExportJob) job = export_job_new (self, format, file, width, height, error);
+  g_autoptr (ExportJob) job = NULL;
 
+  g_return_val_if_fail (CVL_IS_PLOT (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  job = export_job_new (self, format, file, width, height, error);
   return job != NULL && export_job_run (job, error);
-}
-
-gboolean
-cvl_plot_export_png (CvlPlot  *self,
-                     GFile    *file,
-                     int       width,
-                     int       height,
-                     GError  **error)
-{
-  g_return_val_if_fail (CVL_IS_PLOT (self), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return export_now (self, CVL_PLOT_EXPORT_PNG, file, width, height, error);
-}
-
-gboolean
-cvl_plot_export_svg (CvlPlot  *self,
-                     GFile    *file,
-                     int       width,
-                     int       height,
-                     GError  **error)
-{
-  g_return_val_if_fail (CVL_IS_PLOT (self), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return export_now (self, CVL_PLOT_EXPORT_SVG, file, width, height, error);
-}
-
-gboolean
-cvl_plot_export_csv (CvlPlot  *self,
-                     GFile    *file,
-                     GError  **error)
-{
-  g_return_val_if_fail (CVL_IS_PLOT (self), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return export_now (self, CVL_PLOT_EXPORT_CSV, file, 0, 0, error);
 }
 
 static void

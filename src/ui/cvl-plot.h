@@ -108,34 +108,27 @@ void         cvl_plot_draw           (CvlPlot    *self,
                                       int         width,
                                       int         height);
 
-/* Exports replace `file` atomically: on error the old file is untouched. The
- * images have the view background and no hover read-out. */
-gboolean     cvl_plot_export_png     (CvlPlot    *self,
-                                      GFile      *file,
-                                      int         width,
-                                      int         height,
-                                      GError    **error);
-gboolean     cvl_plot_export_svg     (CvlPlot    *self,
-                                      GFile      *file,
-                                      int         width,
-                                      int         height,
-                                      GError    **error);
-/* Every point of every series, with the header
- * series,step,epoch,seconds,value,smoothed */
-gboolean     cvl_plot_export_csv     (CvlPlot    *self,
-                                      GFile      *file,
-                                      GError    **error);
-
 typedef enum
 {
   CVL_PLOT_EXPORT_PNG,
   CVL_PLOT_EXPORT_SVG,
+  /* Every point of every series, with the header
+   * series,step,epoch,seconds,value,smoothed */
   CVL_PLOT_EXPORT_CSV,
 } CvlPlotExportFormat;
 
-/* The same exports with the encoding and writing on a worker: the call
- * records the drawing (or copies the points) and returns; width and height
+/* Exports replace `file` atomically: on error the old file is untouched. The
+ * images have the view background and no hover read-out; width and height
  * are ignored for CSV. */
+gboolean     cvl_plot_export         (CvlPlot             *self,
+                                      CvlPlotExportFormat  format,
+                                      GFile               *file,
+                                      int                  width,
+                                      int                  height,
+                                      GError             **error);
+
+/* The same export with the encoding and writing on a worker: the call
+ * records the drawing (or copies the points) and returns. */
 void         cvl_plot_export_async   (CvlPlot             *self,
                                       CvlPlotExportFormat  format,
                                       GFile               *file,

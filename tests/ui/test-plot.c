@@ -42,7 +42,7 @@ save_shot (CvlPlot *plot, const char *name, int w, int h)
   if (dir == NULL)
     return;
   file = g_file_new_build_filename (dir, name, NULL);
-  g_assert_true (cvl_plot_export_png (plot, file, w, h, &error));
+  g_assert_true (cvl_plot_export (plot, CVL_PLOT_EXPORT_PNG, file, w, h, &error));
   g_assert_no_error (error);
 }
 
@@ -556,7 +556,7 @@ test_csv_round_trip (void)
   CvlPlot *plot = sample_plot ();
   guint row = 1;
 
-  g_assert_true (cvl_plot_export_csv (plot, file, &error));
+  g_assert_true (cvl_plot_export (plot, CVL_PLOT_EXPORT_CSV, file, 0, 0, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   lines = g_strsplit (contents, "\n", -1);
@@ -611,7 +611,7 @@ test_png_svg_export (void)
   CvlPlot *plot = sample_plot ();
   gsize size;
 
-  g_assert_true (cvl_plot_export_png (plot, png, 640, 360, &error));
+  g_assert_true (cvl_plot_export (plot, CVL_PLOT_EXPORT_PNG, png, 640, 360, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (png_path, &data, &size, NULL));
   /* signature, then IHDR with big-endian width and height */
@@ -628,7 +628,7 @@ test_png_svg_export (void)
   }
   g_clear_pointer (&data, g_free);
 
-  g_assert_true (cvl_plot_export_svg (plot, svg, 640, 360, &error));
+  g_assert_true (cvl_plot_export (plot, CVL_PLOT_EXPORT_SVG, svg, 640, 360, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (svg_path, &data, &size, NULL));
   g_assert_nonnull (strstr (data, "<svg"));
@@ -666,8 +666,8 @@ test_async_export (void)
       paths[i] = g_build_filename (dir, names[i], NULL);
       files[i] = g_file_new_for_path (paths[i]);
     }
-  g_assert_true (cvl_plot_export_csv (plot, files[0], &error));
-  g_assert_true (cvl_plot_export_png (plot, files[2], 320, 200, &error));
+  g_assert_true (cvl_plot_export (plot, CVL_PLOT_EXPORT_CSV, files[0], 0, 0, &error));
+  g_assert_true (cvl_plot_export (plot, CVL_PLOT_EXPORT_PNG, files[2], 320, 200, &error));
   for (int i = 1; i < 4; i += 2)
     {
       g_autofree char *a = NULL, *b = NULL;
@@ -738,22 +738,22 @@ test_export_errors (void)
   g_assert_true (g_file_set_contents (old_path, "old contents", -1, NULL));
 
   /* a folder that does not exist */
-  g_assert_false (cvl_plot_export_png (plot, nowhere, 100, 100, &error));
+  g_assert_false (cvl_plot_export (plot, CVL_PLOT_EXPORT_PNG, nowhere, 100, 100, &error));
   g_assert_nonnull (error);
   g_clear_error (&error);
-  g_assert_false (cvl_plot_export_svg (plot, nowhere, 100, 100, &error));
+  g_assert_false (cvl_plot_export (plot, CVL_PLOT_EXPORT_SVG, nowhere, 100, 100, &error));
   g_assert_nonnull (error);
   g_clear_error (&error);
-  g_assert_false (cvl_plot_export_csv (plot, nowhere, &error));
+  g_assert_false (cvl_plot_export (plot, CVL_PLOT_EXPORT_CSV, nowhere, 0, 0, &error));
   g_assert_nonnull (error);
   g_clear_error (&error);
   g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
 
   /* drawing fails (no size; more than Cairo allows): the old file stays */
-  g_assert_false (cvl_plot_export_png (plot, old, 0, 100, &error));
+  g_assert_false (cvl_plot_export (plot, CVL_PLOT_EXPORT_PNG, old, 0, 100, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_false (cvl_plot_export_png (plot, old, 40000, 10, &error));
+  g_assert_false (cvl_plot_export (plot, CVL_PLOT_EXPORT_PNG, old, 40000, 10, &error));
   g_assert_nonnull (error);
   g_clear_error (&error);
   assert_contents (old_path, "old contents");
@@ -762,10 +762,10 @@ test_export_errors (void)
   if (geteuid () != 0)
     {
       g_assert_cmpint (g_chmod (dir, 0555), ==, 0);
-      g_assert_false (cvl_plot_export_png (plot, old, 100, 100, &error));
+      g_assert_false (cvl_plot_export (plot, CVL_PLOT_EXPORT_PNG, old, 100, 100, &error));
       g_assert_nonnull (error);
       g_clear_error (&error);
-      g_assert_false (cvl_plot_export_csv (plot, old, &error));
+      g_assert_false (cvl_plot_export (plot, CVL_PLOT_EXPORT_CSV, old, 0, 0, &error));
       g_assert_nonnull (error);
       g_clear_error (&error);
       g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
@@ -773,7 +773,7 @@ test_export_errors (void)
     }
 
   /* and a good export replaces it */
-  g_assert_true (cvl_plot_export_csv (plot, old, &error));
+  g_assert_true (cvl_plot_export (plot, CVL_PLOT_EXPORT_CSV, old, 0, 0, &error));
   g_assert_no_error (error);
   {
     g_autofree char *data = NULL;
@@ -824,7 +824,7 @@ test_dark_style (void)
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   spin ();
-  g_assert_true (cvl_plot_export_png (plot, file, 640, 320, &error));
+  g_assert_true (cvl_plot_export (plot, CVL_PLOT_EXPORT_PNG, file, 640, 320, &error));
   g_assert_no_error (error);
   image = cairo_image_surface_create_from_png (path);
   g_assert_cmpint (cairo_surface_status (image), ==, CAIRO_STATUS_SUCCESS);
@@ -845,7 +845,7 @@ test_dark_style (void)
   /* back to light: dark text on light ground again */
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
   spin ();
-  g_assert_true (cvl_plot_export_png (plot, file, 640, 320, &error));
+  g_assert_true (cvl_plot_export (plot, CVL_PLOT_EXPORT_PNG, file, 640, 320, &error));
   image = cairo_image_surface_create_from_png (path);
   data = cairo_image_surface_get_data (image);
   g_assert_cmpuint (data[0] + data[1] + data[2], >, 3 * 200);
