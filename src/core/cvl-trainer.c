@@ -264,6 +264,16 @@ model_net (CvlTrainer *trainer)
   return trainer->ema != NULL ? trainer->ema : trainer->net;
 }
 
+/* The average starts over at the weights themselves (new weights set, or a
+ * failed update undone). */
+static void
+restart_average (CvlTrainer *trainer)
+{
+  if (trainer->ema != NULL)
+    memcpy (cvl_net_get_params (trainer->ema), cvl_net_peek_params (trainer->net),
+            cvl_net_n_params () * sizeof (float));
+}
+
 /* -- Checkpoints ------------------------------------------------------------ */
 
 static char *
@@ -349,7 +359,7 @@ write_checkpoint (CvlTrainer  *trainer,
   put (meta, "optimizer", g_strdup (c->optimizer == CVL_OPTIMIZER_ADAM ? "adam" : "sgd"));
   put (meta, "momentum", dstr (c->momentum));
   put (meta, "keep_prob", dstr (c->keep_prob));
-  put (meta, "ema", dstr (trainer->ema != NULL ? c->ema : 0.0));
+  put (meta, "ema", dstr (c->ema));
   put (meta, "limit", g_strdup_printf ("%d", c->limit));
   put (meta, "train_count", g_strdup_printf ("%d", trainer->n_train));
   put (meta, "threads", g_strdup_printf ("%d", c->threads));
@@ -446,9 +456,7 @@ cvl_trainer_set_weights (CvlTrainer   *trainer,
 
   memcpy (cvl_net_get_params (trainer->net), cvl_net_peek_params (net),
           cvl_net_n_params () * sizeof (float));
-  if (trainer->ema != NULL)
-    memcpy (cvl_net_get_params (trainer->ema), cvl_net_peek_params (net),
-            cvl_net_n_params () * sizeof (float));
+  restart_average (trainer);
 }
 
 /* Everything is read aside first (the parameters into `good`, unused before
@@ -999,8 +1007,7 @@ train_thread (gpointer data)
             memcpy (params, trainer->good, n_params * sizeof (float));
           /* The average took in the update that broke; the model kept is
            * the last good weights themselves. */
-          if (trainer->ema != NULL)
-            memcpy (cvl_net_get_params (trainer->ema), params, n_params * sizeof (float));
+          restart_average (trainer);
           g_mutex_unlock (&trainer->params_lock);
           fail_nan (trainer, isfinite (loss) ? NAN : loss, have_good);
           publish_snapshot (trainer);
@@ -1264,7 +1271,7 @@ cvl_trainer_model_metadata (CvlTrainer *trainer,
                        g_strdup (c->optimizer == CVL_OPTIMIZER_ADAM ? "adam" : "sgd"));
   g_hash_table_insert (meta, "lr", g_strdup_printf ("%g", c->lr));
   g_hash_table_insert (meta, "keep_prob", g_strdup_printf ("%g", c->keep_prob));
-  g_hash_table_insert (meta, "ema", g_strdup_printf ("%g", trainer->ema != NULL ? c->ema : 0.0));
+  g_hash_table_insert (meta, "ema", g_strdup_printf ("%g", c->ema));
   g_hash_table_insert (meta, "threads", g_strdup_printf ("%d", c->threads));
   if (history->len > 0)
     {
