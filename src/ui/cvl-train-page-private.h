@@ -85,8 +85,7 @@ struct _CvlTrainPage
   gboolean         preparing;      /* a worker is making the trainer */
   guint            saves;          /* saves in flight holding the trainer (cvl_trainer_hold) */
   gboolean         saving_checkpoint;  /* one writes its state: it must not step meanwhile */
-  guint            net_serial;     /* the newest request for a fresh network */
-  GCancellable    *net_cancellable;
+  GCancellable    *net_cancellable;  /* the newest request for a fresh network */
   gboolean         disposed;       /* workers finishing late touch nothing */
   guint            prepare_serial;
   gint64           last_net_signal;

@@ -639,26 +639,22 @@ step_action (GtkWidget  *widget,
 }
 
 /* A fresh network for the seed: 3.3 M random weights, tens of ms, made on
- * a worker. Only the newest request is applied, and only while the page
- * still shows the network training would start from (no run, nothing
- * loaded); until then the previous weights stay on screen. */
-typedef struct
-{
-  guint64 seed;
-  guint   serial;
-} FreshNetJob;
-
+ * a worker. Only the newest request is applied (each new one, and anything
+ * that replaces the network, cancels the last: a cancelled task's result is
+ * never propagated), and only while the page still shows the network
+ * training would start from (no run, nothing loaded); until then the
+ * previous weights stay on screen. */
 static void
 fresh_net_thread (GTask        *task,
                   gpointer      source_object,
                   gpointer      task_data,
                   GCancellable *cancellable)
 {
-  FreshNetJob *job = task_data;
+  const guint64 *seed = task_data;
 
   if (g_task_return_error_if_cancelled (task))
     return;   /* a newer seed came before this one's turn */
-  g_task_return_pointer (task, cvl_net_new (job->seed), (GDestroyNotify) cvl_net_free);
+  g_task_return_pointer (task, cvl_net_new (*seed), (GDestroyNotify) cvl_net_free);
 }
 
 static void
@@ -667,13 +663,12 @@ fresh_net_made (GObject      *object,
                 gpointer      user_data)
 {
   CvlTrainPage *self = CVL_TRAIN_PAGE (object);
-  FreshNetJob *job = g_task_get_task_data (G_TASK (res));
   CvlNet *net = g_task_propagate_pointer (G_TASK (res), NULL);
 
   if (net == NULL)
-    return;
-  if (self->disposed || job->serial != self->net_serial || self->trainer != NULL ||
-      self->preparing || self->initial != NULL || self->initial_checkpoint != NULL)
+    return;   /* cancelled: a newer request, a network set, the page gone */
+  if (self->trainer != NULL || self->preparing || self->initial != NULL ||
+      self->initial_checkpoint != NULL)
     {
       cvl_net_free (net);
       return;
@@ -686,7 +681,6 @@ fresh_net_made (GObject      *object,
 static void
 forget_fresh_net (CvlTrainPage *self)
 {
-  self->net_serial++;
   g_cancellable_cancel (self->net_cancellable);
   g_clear_object (&self->net_cancellable);
 }
@@ -695,14 +689,13 @@ static void
 request_fresh_net (CvlTrainPage *self)
 {
   g_autoptr(GTask) task = NULL;
-  FreshNetJob *job = g_new0 (FreshNetJob, 1);
+  guint64 *seed = g_new (guint64, 1);
 
   forget_fresh_net (self);
   self->net_cancellable = g_cancellable_new ();
-  job->seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
-  job->serial = self->net_serial;
+  *seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
   task = g_task_new (self, self->net_cancellable, fresh_net_made, NULL);
-  g_task_set_task_data (task, job, g_free);
+  g_task_set_task_data (task, seed, g_free);
   g_task_run_in_thread (task, fresh_net_thread);
 }
 
