@@ -126,6 +126,7 @@ cvl_train_page_update_state (CvlTrainPage *self)
 {
   CvlTrainerState state = cvl_train_page_get_state (self);
   gboolean configurable = !self->preparing && (self->trainer == NULL || ended (state));
+  gboolean can_go_on;
   const char *label, *icon, *title;
 
   switch (state)
@@ -159,8 +160,10 @@ cvl_train_page_update_state (CvlTrainPage *self)
   adw_button_content_set_icon_name (self->start_content, icon);
   gtk_label_set_text (self->state_label, title);
 
-  /* While a save reads the trainer, nothing may drop or restart it; while a
-   * checkpoint is written, it must not step either. */
+  /* While a save reads the trainer, nothing may drop or restart it (going on
+   * from an ended run makes a new one); while a checkpoint is written, it
+   * must not step either. */
+  can_go_on = !self->preparing && !self->saving_checkpoint && !(self->saves > 0 && ended (state));
   gtk_widget_set_sensitive (self->settings_group, configurable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->dataset_row),
                             configurable && !self->data_loading && self->download == NULL &&
@@ -168,10 +171,8 @@ cvl_train_page_update_state (CvlTrainPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.stop",
                                  (state == CVL_TRAINER_RUNNING || state == CVL_TRAINER_PAUSED) &&
                                  !self->saving_checkpoint);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.start", !self->preparing &&
-                                 !self->saving_checkpoint && !(self->saves > 0 && ended (state)));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.step", !self->preparing &&
-                                 !self->saving_checkpoint && !(self->saves > 0 && ended (state)));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.start", can_go_on);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.step", can_go_on);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.reset", !self->preparing &&
                                  self->saves == 0 &&
                                  (self->trainer != NULL || self->initial != NULL ||

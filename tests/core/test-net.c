@@ -139,19 +139,12 @@ test_refuses_broken (void)
   assert_refused (meta, "not a string");
 }
 
-/* A real model file with one thing wrong in it. */
+/* The network's tensors as safetensors entries, to write files by hand. */
 static void
-test_refuses_wrong_model (void)
+net_entries (CvlNet              *net,
+             CvlSafetensorsEntry  entries[CVL_NET_N_TENSORS])
 {
-  g_autoptr(CvlNet) net = cvl_net_new (1);
   const float *params = cvl_net_peek_params (net);
-  CvlSafetensorsEntry entries[CVL_NET_N_TENSORS];
-  g_autoptr(GBytes) missing = NULL;
-  g_autoptr(GBytes) wrong_shape = NULL;
-  g_autoptr(GBytes) good = NULL;
-  g_autoptr(GBytes) truncated = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CvlNet) loaded = NULL;
 
   for (guint i = 0; i < CVL_NET_N_TENSORS; i++)
     {
@@ -162,6 +155,22 @@ test_refuses_wrong_model (void)
       memcpy (entries[i].shape, info->shape, sizeof info->shape);
       entries[i].data = params + info->offset;
     }
+}
+
+/* A real model file with one thing wrong in it. */
+static void
+test_refuses_wrong_model (void)
+{
+  g_autoptr(CvlNet) net = cvl_net_new (1);
+  CvlSafetensorsEntry entries[CVL_NET_N_TENSORS];
+  g_autoptr(GBytes) missing = NULL;
+  g_autoptr(GBytes) wrong_shape = NULL;
+  g_autoptr(GBytes) good = NULL;
+  g_autoptr(GBytes) truncated = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CvlNet) loaded = NULL;
+
+  net_entries (net, entries);
 
   good = cvl_safetensors_serialize (entries, CVL_NET_N_TENSORS, NULL);
   loaded = cvl_net_load_bytes (good, &error);
@@ -194,19 +203,10 @@ test_input_convention (void)
     { "0.1", "-0.3" }, { "0.1x", "0.3" }, { "1e999", "0.3" },
   };
   g_autoptr(CvlNet) net = cvl_net_new (1);
-  const float *params = cvl_net_peek_params (net);
   CvlSafetensorsEntry entries[CVL_NET_N_TENSORS];
   float mean, std;
 
-  for (guint i = 0; i < CVL_NET_N_TENSORS; i++)
-    {
-      const CvlNetTensorInfo *info = cvl_net_tensor_info (i);
-
-      entries[i].name = info->name;
-      entries[i].n_dims = info->n_dims;
-      memcpy (entries[i].shape, info->shape, sizeof info->shape);
-      entries[i].data = params + info->offset;
-    }
+  net_entries (net, entries);
 
   {
     g_autoptr(GBytes) old = cvl_safetensors_serialize (entries, CVL_NET_N_TENSORS, NULL);
